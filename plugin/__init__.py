@@ -1,0 +1,53 @@
+"""The Flask app factory for the webhook receiver and the recruiter API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: layered config, extensions, blueprints, the Celery binding."""
+    from plugin.config import build_config, embedded_broker_url
+    from plugin.extensions import api, db, migrate
+
+    app = Flask(__name__)
+    app.config.update(build_config(test_config))
+    if not app.config["BROKER_URL"]:
+        app.config["BROKER_URL"] = embedded_broker_url(app.config["DATA_DIR"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    api.init_app(app)
+    _register_blueprints(app)
+    _register_database_hooks(app)
+
+    from workers.celery_app import celery_init_app
+
+    celery_init_app(app)
+    return app
+
+
+def _migrations_dir() -> Any:
+    from pathlib import Path
+
+    return Path(__file__).parent / "migrations"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from plugin.api import register_api
+    from plugin.health import bp as health_bp
+    from plugin.webhooks import bp as webhooks_bp
+
+    app.register_blueprint(webhooks_bp)
+    app.register_blueprint(health_bp)
+    register_api(app)
+
+
+def _register_database_hooks(app: Flask) -> None:
+    from plugin.database import configure_engine_events
+
+    with app.app_context():
+        configure_engine_events()

@@ -1,0 +1,15 @@
+"""The recruiter-facing REST API (flask-smorest), one blueprint per resource."""
+
+from flask import Flask
+
+from plugin.auth import SECURITY_SCHEME
+from plugin.extensions import api
+
+
+def register_api(app: Flask) -> None:
+    from plugin.api.candidates import blp as candidates_blp
+    from plugin.api.themes import blp as themes_blp
+
+    api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
+    api.register_blueprint(candidates_blp)
+    api.register_blueprint(themes_blp)

@@ -1,0 +1,60 @@
+"""GET /api/candidates (filter by theme), GET one, POST re-analyse."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from plugin import pool
+from plugin.auth import current_connection, load_connection_from_token
+from plugin.models import Candidate
+from schemas.api import (CandidateDetailSchema, CandidateFilterSchema, CandidateSummarySchema,
+                         ReanalyzeSchema)
+from workers.tasks import enqueue_analysis
+
+blp = Blueprint("candidates", __name__, url_prefix="/api/candidates",
+                description="The candidate pool of the token's connection.")
+blp.before_request(load_connection_from_token)
+
+
+def _candidate_or_404(external_id: str) -> Candidate:
+    candidate = pool.get_candidate(current_connection().id, external_id)
+    if candidate is None:
+        abort(404, message="No such candidate.")
+    return candidate
+
+
+@blp.route("")
+class Candidates(MethodView):
+    @blp.arguments(CandidateFilterSchema, location="query", as_kwargs=True)
+    @blp.response(200, CandidateSummarySchema(many=True))
+    @blp.paginate()
+    @blp.doc(security=[{"bearerAuth": []}])
+    def get(self, pagination_parameters, theme, aversion, skill):  # type: ignore[no-untyped-def]
+        """Candidates whose analysis has every requested passion, aversion and skill."""
+        query = pool.filtered(current_connection().id, themes=theme, aversions=aversion,
+                              skills=skill)
+        rows, total = pool.page(query, page=pagination_parameters.page,
+                                page_size=pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return rows
+
+
+@blp.route("/<external_id>")
+class CandidateById(MethodView):
+    @blp.response(200, CandidateDetailSchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def get(self, external_id: str) -> Candidate:
+        """One candidate: history, status and latest analysis with its evidence."""
+        return _candidate_or_404(external_id)
+
+
+@blp.route("/<external_id>/reanalyze")
+class Reanalyze(MethodView):
+    @blp.response(202, ReanalyzeSchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def post(self, external_id: str) -> dict:
+        """Queue a fresh analysis of the current history (after an engine upgrade, say)."""
+        candidate = _candidate_or_404(external_id)
+        enqueue_analysis(candidate.id, candidate.history_version)
+        return {"status": "queued", "history_version": candidate.history_version}

@@ -1,0 +1,30 @@
+"""Bearer-token authentication: each token belongs to one connection and sees only its candidates."""
+
+from __future__ import annotations
+
+from flask import g, request
+from flask_smorest import abort
+from sqlalchemy import select
+
+from plugin.crypto import hash_token
+from plugin.extensions import db
+from plugin.models import Connection
+
+SECURITY_SCHEME = {"type": "http", "scheme": "bearer",
+                   "description": "The API token printed when the connection was created."}
+
+
+def load_connection_from_token() -> None:
+    """before_request hook: set g.connection or answer 401."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        abort(401, message="Missing bearer token.", headers={"WWW-Authenticate": "Bearer"})
+    connection = db.session.scalar(
+        select(Connection).where(Connection.token_hash == hash_token(token.strip())))
+    if connection is None or not connection.enabled:
+        abort(401, message="Invalid bearer token.", headers={"WWW-Authenticate": "Bearer"})
+    g.connection = connection
+
+
+def current_connection() -> Connection:
+    return g.connection

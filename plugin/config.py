@@ -1,0 +1,93 @@
+"""Layered configuration: defaults, then PASSION_* environment variables, then a test mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "PASSION_"
+MAX_BODY_BYTES = 256 * 1024
+
+# Environment variable (without prefix) -> (config key, parser). Documented in the README.
+_ENV_KEYS: dict[str, tuple[str, type]] = {
+    "DATA_DIR": ("DATA_DIR", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "BROKER_URL": ("BROKER_URL", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "PUBLIC_URL": ("PUBLIC_URL", str),
+    "WEBHOOK_TOLERANCE_SECONDS": ("WEBHOOK_TOLERANCE_SECONDS", int),
+    "WRITEBACK_TIMEOUT_SECONDS": ("WRITEBACK_TIMEOUT_SECONDS", float),
+    "LOG_LEVEL": ("LOG_LEVEL", str),
+}
+
+
+def default_config() -> dict[str, Any]:
+    """Settings that make a fresh checkout run with nothing else installed."""
+    return {
+        "DATA_DIR": "var",
+        "SQLALCHEMY_DATABASE_URI": None,  # derived from DATA_DIR when unset
+        "BROKER_URL": None,  # None: the embedded Redis on a unix socket in DATA_DIR
+        "SECRET_KEY": None,  # None: generated once and kept in DATA_DIR/secret.key
+        "PUBLIC_URL": "http://127.0.0.1:8000",
+        "WEBHOOK_TOLERANCE_SECONDS": 300,
+        "WRITEBACK_TIMEOUT_SECONDS": 10.0,
+        "LOG_LEVEL": "INFO",
+        "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "API_TITLE": "Passion Tagger",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": None,
+        "OPENAPI_REDOC_PATH": "docs",
+        "OPENAPI_REDOC_URL": None,
+    }
+
+
+def env_config(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The PASSION_* variables that are set, parsed to their types."""
+    found: dict[str, Any] = {}
+    for name, (key, parse) in _ENV_KEYS.items():
+        raw = environ.get(ENV_PREFIX + name)
+        if raw not in (None, ""):
+            found[key] = parse(raw)
+    return found
+
+
+def resolve_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Fill in what derives from DATA_DIR once every layer has been applied."""
+    data_dir = Path(config["DATA_DIR"]).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config["DATA_DIR"] = str(data_dir)
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'passion.db'}"
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _local_secret(data_dir / "secret.key")
+    return config
+
+
+def build_config(overrides: Mapping[str, Any] | None = None,
+                 environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Defaults, then the environment, then explicit overrides (tests)."""
+    config = default_config()
+    config.update(env_config(os.environ if environ is None else environ))
+    config.update(overrides or {})
+    return resolve_config(config)
+
+
+def _local_secret(path: Path) -> str:
+    """A per-installation key for the embedded setup; production sets PASSION_SECRET_KEY."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def embedded_broker_url(data_dir: str) -> str:
+    """The unix-socket URL of the Redis server that `passion` starts itself."""
+    return f"redis+socket://{Path(data_dir) / 'redis.sock'}"

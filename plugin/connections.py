@@ -1,0 +1,56 @@
+"""Creating CRM connections and issuing their credentials (shown once, stored encrypted or hashed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from plugin.crypto import hash_token, new_api_token, new_signing_secret
+from plugin.extensions import db
+from plugin.models import Connection
+
+
+@dataclass(frozen=True)
+class IssuedConnection:
+    """What the admin needs to configure the CRM side; the token is never retrievable again."""
+
+    id: str
+    webhook_url: str
+    secret: str
+    token: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"id": self.id, "webhook_url": self.webhook_url, "secret": self.secret,
+                "token": self.token}
+
+
+def webhook_url(connection_id: str) -> str:
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/webhooks/{connection_id}"
+
+
+def create_connection(*, provider: str, name: str, callback_url: str | None = None
+                      ) -> IssuedConnection:
+    """A new connection with a fresh signing secret and API token."""
+    secret, token = new_signing_secret(), new_api_token()
+    connection = Connection(provider=provider, name=name, token_hash=hash_token(token),
+                            callback_url=callback_url, field_mapping={})
+    connection.set_signing_secrets(current_app.config["SECRET_KEY"], [secret])
+    db.session.add(connection)
+    db.session.commit()
+    return IssuedConnection(connection.id, webhook_url(connection.id), secret, token)
+
+
+def reissue_token(connection: Connection) -> IssuedConnection:
+    """Replace a connection's API token (the old one stops working) and show its secret again."""
+    token = new_api_token()
+    connection.token_hash = hash_token(token)
+    db.session.commit()
+    secret = connection.signing_secrets(current_app.config["SECRET_KEY"])[0]
+    return IssuedConnection(connection.id, webhook_url(connection.id), secret, token)
+
+
+def find_by_name(name: str, provider: str) -> Connection | None:
+    return db.session.scalar(select(Connection).where(
+        Connection.name == name, Connection.provider == provider).order_by(Connection.created_at))

@@ -1,0 +1,43 @@
+"""What every CRM connector provides: verify inbound, parse events, write results back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from plugin.models import Analysis, Candidate, Connection
+
+
+@dataclass(frozen=True)
+class InboundEvent:
+    """A CRM event reduced to what ingest needs."""
+
+    type: str  # candidate.created | candidate.updated | candidate.deleted
+    external_id: str
+    history: dict[str, Any] | None  # None for deletions
+
+
+class WriteBackError(Exception):
+    """The CRM refused or failed a write-back in a way worth retrying."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None,
+                 retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.retryable = retryable
+
+
+class Connector(Protocol):
+    provider: str
+
+    def verify(self, connection: Connection, headers: Mapping[str, str], body: bytes,
+               config: Mapping[str, Any]) -> str:
+        """Return the delivery id, or raise SignatureError."""
+
+    def load_event(self, payload: Any) -> InboundEvent:
+        """Validate the payload with the CRM's schema; raises marshmallow.ValidationError."""
+
+    def write_back(self, connection: Connection, candidate: Candidate, analysis: Analysis,
+                   config: Mapping[str, Any]) -> None:
+        """Send the structured fields to the CRM; raise WriteBackError to be retried."""

@@ -1,0 +1,74 @@
+"""The generic connector: Standard Webhooks in, the built-in pool plus an optional signed callback out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+
+from plugin.connectors import signing
+from plugin.connectors.base import InboundEvent, WriteBackError
+from plugin.models import Analysis, Candidate, Connection
+from schemas.webhooks import StandardEventSchema
+
+ANALYZED_EVENT = "candidate.analyzed"
+
+
+def writeback_fields(candidate: Candidate, analysis: Analysis) -> dict[str, Any]:
+    """The structured candidate fields a CRM stores (the `data` of candidate.analyzed)."""
+    result = analysis.result
+    return {
+        "candidate_id": candidate.external_id,
+        "history_version": analysis.history_version,
+        "history_hash": analysis.history_hash,
+        "analysis_version": analysis.engine_version,
+        "passion_themes": [item["theme"] for item in result["passions"]],
+        "aversions": [item["theme"] for item in result["aversions"]],
+        "mixed_themes": [item["theme"] for item in result["mixed"]],
+        "skills": [{"id": s["id"], "label": s["label"]} for s in result["skills"]],
+        "summary": result["summary"],
+    }
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    return float(value) if value.isdigit() else None
+
+
+class StandardConnector:
+    provider = "standard"
+
+    def verify(self, connection: Connection, headers: Mapping[str, str], body: bytes,
+               config: Mapping[str, Any]) -> str:
+        return signing.verify(connection.signing_secrets(config["SECRET_KEY"]), headers, body,
+                              tolerance=config["WEBHOOK_TOLERANCE_SECONDS"])
+
+    def load_event(self, payload: Any) -> InboundEvent:
+        event = StandardEventSchema().load(payload)
+        data = event["data"]
+        history = data if "jobs" in data else None
+        return InboundEvent(type=event["type"], external_id=data["candidate_id"], history=history)
+
+    def write_back(self, connection: Connection, candidate: Candidate, analysis: Analysis,
+                   config: Mapping[str, Any]) -> None:
+        """POST candidate.analyzed to the callback URL; the pool itself was updated on store."""
+        if not connection.callback_url:
+            return
+        body = json.dumps({"type": ANALYZED_EVENT, "timestamp": analysis.created_at.isoformat(),
+                           "data": writeback_fields(candidate, analysis)}).encode()
+        secret = connection.signing_secrets(config["SECRET_KEY"])[0]
+        # the id is stable per analysis, so a receiver dedupes our own retries
+        headers = signing.sign_headers(secret, f"msg_analysis_{analysis.id}", body)
+        headers["content-type"] = "application/json"
+        try:
+            response = requests.post(connection.callback_url, data=body, headers=headers,
+                                     timeout=config["WRITEBACK_TIMEOUT_SECONDS"])
+        except requests.RequestException as exc:
+            raise WriteBackError(f"callback unreachable: {type(exc).__name__}") from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise WriteBackError(f"callback answered {response.status_code}",
+                                 retry_after=_retry_after(response))
+        if response.status_code >= 400:
+            raise WriteBackError(f"callback refused with {response.status_code}", retryable=False)

@@ -1,0 +1,129 @@
+"""Persistence: CRM connections, candidates with their current history, analyses, webhook events."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from plugin.crypto import decrypt, encrypt
+from plugin.extensions import db
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, as a callable default so it is evaluated per row."""
+    return datetime.now(UTC)
+
+
+def new_connection_id() -> str:
+    return "con_" + secrets.token_hex(8)
+
+
+class Connection(db.Model):
+    """One recruiter CRM account plugged into the service; every other row belongs to one."""
+
+    __tablename__ = "connections"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_connection_id)
+    provider: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    signing_secrets_encrypted: Mapped[str] = mapped_column(Text)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    credentials_encrypted: Mapped[str | None] = mapped_column(Text)
+    field_mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    callback_url: Mapped[str | None] = mapped_column(String(2000))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    candidates: Mapped[list[Candidate]] = relationship(
+        back_populates="connection", cascade="all, delete-orphan", passive_deletes=True)
+
+    def signing_secrets(self, secret_key: str) -> list[str]:
+        """Every secret currently accepted (more than one while a rotation overlaps)."""
+        return list(json.loads(decrypt(secret_key, self.signing_secrets_encrypted)))
+
+    def set_signing_secrets(self, secret_key: str, values: list[str]) -> None:
+        self.signing_secrets_encrypted = encrypt(secret_key, json.dumps(values))
+
+
+class Candidate(db.Model):
+    """A candidate as the CRM knows them, with the latest history it sent."""
+
+    __tablename__ = "candidates"
+    __table_args__ = (UniqueConstraint("connection_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    history: Mapped[dict[str, Any]] = mapped_column(JSON)
+    history_hash: Mapped[str] = mapped_column(String(64))
+    history_version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the written-back fields
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    connection: Mapped[Connection] = relationship(back_populates="candidates")
+    analyses: Mapped[list[Analysis]] = relationship(
+        back_populates="candidate", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Analysis.id")
+    tags: Mapped[list[CandidateTag]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def latest_analysis(self) -> Analysis | None:
+        return self.analyses[-1] if self.analyses else None
+
+
+class Analysis(db.Model):
+    """One engine run over one history version; delivered back to the CRM at most once."""
+
+    __tablename__ = "analyses"
+    __table_args__ = (UniqueConstraint("candidate_id", "history_version", "engine_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    history_version: Mapped[int]
+    history_hash: Mapped[str] = mapped_column(String(64))
+    engine_version: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivery_status: Mapped[str] = mapped_column(String(20), default="pending")
+    delivery_attempts: Mapped[int] = mapped_column(default=0)
+    delivered_at: Mapped[datetime | None]
+
+    candidate: Mapped[Candidate] = relationship(back_populates="analyses")
+
+
+class CandidateTag(db.Model):
+    """A filterable fact from a candidate's current analysis (passion, aversion, mixed or skill)."""
+
+    __tablename__ = "candidate_tags"
+    __table_args__ = (Index("ix_candidate_tags_kind_value", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(255))
+    label: Mapped[str] = mapped_column(String(255))
+
+
+class WebhookEvent(db.Model):
+    """A delivery we accepted; its id makes redeliveries harmless. Holds no personal data."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (UniqueConstraint("connection_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(255))
+    event_type: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    history_version: Mapped[int | None]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="accepted")

@@ -1,0 +1,57 @@
+"""The analysis result (spec/cli.md), as stored, written back and served by the API."""
+
+from marshmallow import Schema, fields
+
+
+class LabelSchema(Schema):
+    theme = fields.String(required=True)
+    polarity = fields.Integer(required=True, metadata={"description": "+1 enjoys, -1 dislikes"})
+    confidence = fields.Float()
+
+
+class PhraseSchema(Schema):
+    job = fields.Integer(required=True)
+    list = fields.String(required=True, metadata={"description": "likes or dislikes"})
+    index = fields.Integer(required=True)
+    text = fields.String(required=True)
+    labels = fields.List(fields.Nested(LabelSchema), required=True)
+
+
+class RecurringThemeSchema(Schema):
+    theme = fields.String(required=True)
+    label = fields.String(required=True)
+    jobs = fields.List(fields.Integer(), required=True, metadata={"description": "job indexes"})
+    strength = fields.Float(required=True)
+
+
+class MixedThemeSchema(Schema):
+    theme = fields.String(required=True)
+    label = fields.String(required=True)
+    liked_in = fields.List(fields.Integer(), required=True)
+    disliked_in = fields.List(fields.Integer(), required=True)
+
+
+class EvidenceSchema(Schema):
+    job = fields.Integer(required=True)
+    list = fields.String()
+    index = fields.Integer()
+
+
+class SkillSchema(Schema):
+    id = fields.String(required=True, metadata={"description": "ESCO skill URI"})
+    label = fields.String(required=True)
+    source = fields.String(metadata={"description": "theme or text"})
+    themes = fields.List(fields.String())
+    evidence = fields.List(fields.Nested(EvidenceSchema))
+
+
+class AnalysisResultSchema(Schema):
+    candidate_id = fields.String(required=True)
+    analysis_version = fields.String(required=True)
+    history_hash = fields.String(required=True)
+    phrases = fields.List(fields.Nested(PhraseSchema), required=True)
+    passions = fields.List(fields.Nested(RecurringThemeSchema), required=True)
+    aversions = fields.List(fields.Nested(RecurringThemeSchema), required=True)
+    mixed = fields.List(fields.Nested(MixedThemeSchema), required=True)
+    skills = fields.List(fields.Nested(SkillSchema), required=True)
+    summary = fields.String(required=True)

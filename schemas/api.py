@@ -1,0 +1,79 @@
+"""Bodies and query strings of the recruiter-facing REST API (unknown fields are refused)."""
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from schemas.analysis import AnalysisResultSchema
+from schemas.catalogue import THEME_IDS
+from schemas.history import JobSchema
+
+_theme = fields.String(validate=validate.OneOf(THEME_IDS))
+
+
+class CandidateFilterSchema(Schema):
+    """Filters for the candidate pool; repeated values must all hold."""
+
+    class Meta:
+        unknown = RAISE
+
+    theme = fields.List(_theme, load_default=list,
+                        metadata={"description": "Passion theme id; repeat to require several"})
+    aversion = fields.List(_theme, load_default=list,
+                           metadata={"description": "Aversion theme id; repeat to require several"})
+    skill = fields.List(fields.String(validate=validate.Length(min=1, max=255)), load_default=list,
+                        metadata={"description": "ESCO skill URI or preferred label"})
+
+
+class SkillRefSchema(Schema):
+    id = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class CandidateSummarySchema(Schema):
+    """A candidate as a list row: the written-back fields."""
+
+    id = fields.String(required=True, attribute="external_id",
+                       metadata={"description": "The CRM's own candidate id"})
+    status = fields.String(required=True,
+                           metadata={"description": "queued, analyzed or enqueue_failed"})
+    history_version = fields.Integer(required=True)
+    passion_themes = fields.List(fields.String(), attribute="profile.passion_themes")
+    aversions = fields.List(fields.String(), attribute="profile.aversions")
+    mixed_themes = fields.List(fields.String(), attribute="profile.mixed_themes")
+    skills = fields.List(fields.Nested(SkillRefSchema), attribute="profile.skills")
+    summary = fields.String(attribute="profile.summary", allow_none=True)
+    analysis_version = fields.String(attribute="profile.analysis_version", allow_none=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class HistoryOutSchema(Schema):
+    jobs = fields.List(fields.Nested(JobSchema), required=True)
+
+
+class AnalysisOutSchema(Schema):
+    id = fields.Integer(required=True)
+    history_version = fields.Integer(required=True)
+    engine_version = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    delivery_status = fields.String(
+        required=True, metadata={"description": "pending, delivered, superseded or dead"})
+    result = fields.Nested(AnalysisResultSchema, required=True)
+
+
+class CandidateDetailSchema(CandidateSummarySchema):
+    """One candidate with their history and latest analysis, evidence included."""
+
+    history = fields.Nested(HistoryOutSchema, required=True)
+    latest_analysis = fields.Nested(AnalysisOutSchema, allow_none=True)
+
+
+class ReanalyzeSchema(Schema):
+    status = fields.String(required=True)
+    history_version = fields.Integer(required=True)
+
+
+class ThemeSchema(Schema):
+    id = fields.String(required=True)
+    label = fields.String(required=True)
+    covers = fields.String(required=True)
+    passion_count = fields.Integer(required=True,
+                                   metadata={"description": "Your candidates with this passion"})

@@ -1,0 +1,68 @@
+"""The canonical candidate history (spec/cli.md), with the limits every inbound path enforces."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+MAX_JOBS = 30
+MAX_PHRASES_PER_LIST = 10
+MAX_PHRASE_CHARS = 500
+MAX_DESCRIPTION_CHARS = 5_000
+MAX_SHORT_TEXT_CHARS = 200
+MAX_ID_CHARS = 128
+
+_YEAR_MONTH = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
+
+_phrase = fields.String(validate=validate.Length(min=1, max=MAX_PHRASE_CHARS))
+
+
+class YearMonth(fields.String):
+    """A "YYYY-MM" date; kept as text because the history never needs more precision."""
+
+    default_error_messages = {"invalid_month": "Must be a date in the form YYYY-MM (1900-01 to 2099-12)."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not _YEAR_MONTH.match(text):
+            raise self.make_error("invalid_month")
+        return text
+
+
+class JobSchema(Schema):
+    """One past or current job with what the candidate liked and disliked in it."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    title = fields.String(required=True, validate=validate.Length(min=1, max=MAX_SHORT_TEXT_CHARS))
+    employer = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(max=MAX_SHORT_TEXT_CHARS))
+    start = YearMonth(load_default=None, allow_none=True)
+    end = YearMonth(load_default=None, allow_none=True,
+                    metadata={"description": "null (or absent) for the current job"})
+    description = fields.String(load_default="", allow_none=False,
+                                validate=validate.Length(max=MAX_DESCRIPTION_CHARS))
+    likes = fields.List(_phrase, load_default=list, validate=validate.Length(max=MAX_PHRASES_PER_LIST))
+    dislikes = fields.List(_phrase, load_default=list,
+                           validate=validate.Length(max=MAX_PHRASES_PER_LIST))
+
+    @validates_schema
+    def _end_not_before_start(self, data: dict[str, Any], **kwargs: Any) -> None:
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise ValidationError("Must not be before start.", field_name="end")
+
+
+class CandidateHistorySchema(Schema):
+    """A candidate's job history, most recent job first."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    candidate_id = fields.String(required=True, validate=validate.Length(min=1, max=MAX_ID_CHARS),
+                                 metadata={"description": "The CRM's own id for the candidate"})
+    jobs = fields.List(fields.Nested(JobSchema), required=True,
+                       validate=validate.Length(max=MAX_JOBS))

@@ -1,0 +1,47 @@
+"""Inbound events from the `standard` connector (Standard Webhooks payload: type, timestamp, data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from schemas.history import MAX_ID_CHARS, CandidateHistorySchema
+
+HISTORY_EVENTS = ("candidate.created", "candidate.updated")
+DELETE_EVENTS = ("candidate.deleted",)
+
+
+class CandidateRefSchema(Schema):
+    """The payload of a deletion: only which candidate."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    candidate_id = fields.String(required=True, validate=validate.Length(min=1, max=MAX_ID_CHARS))
+
+
+class StandardEventSchema(Schema):
+    """The envelope; `data` is loaded with the schema its `type` calls for."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    type = fields.String(required=True, validate=validate.OneOf(HISTORY_EVENTS + DELETE_EVENTS))
+    timestamp = fields.String(load_default=None, allow_none=True)
+    data = fields.Dict(required=True)
+
+    @staticmethod
+    def _data_schema(event_type: str) -> Schema:
+        return CandidateHistorySchema() if event_type in HISTORY_EVENTS else CandidateRefSchema()
+
+    @validates_schema(skip_on_field_errors=True)
+    def _validate_data(self, payload: dict[str, Any], **kwargs: Any) -> None:
+        errors = self._data_schema(payload["type"]).validate(payload["data"])
+        if errors:
+            raise ValidationError(errors, field_name="data")
+
+    @post_load
+    def _load_data(self, payload: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        payload["data"] = self._data_schema(payload["type"]).load(payload["data"])
+        return payload

@@ -1,0 +1,87 @@
+"""Fixtures shared by the web, worker and integration tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis as redis_lib
+
+from plugin import create_app
+from plugin.connections import IssuedConnection, create_connection
+from plugin.migrations_runner import upgrade_database
+from tests.services import fresh_database, postgres_server, redis_server
+
+
+@pytest.fixture(scope="session")
+def services_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("services")
+
+
+@pytest.fixture(scope="session")
+def redis_url(services_dir: Path) -> Iterator[str]:
+    with redis_server(services_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url(services_dir: Path) -> Iterator[str]:
+    with postgres_server(services_dir) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> redis_lib.Redis:
+    client = _client(redis_url)
+    client.flushdb()
+    return client
+
+
+def _client(url: str) -> redis_lib.Redis:
+    if url.startswith("redis+socket://"):
+        return redis_lib.Redis(unix_socket_path=url.removeprefix("redis+socket://"))
+    return redis_lib.Redis.from_url(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Every web test runs on both databases the product supports."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    with fresh_database(request.getfixturevalue("postgres_admin_url")) as url:
+        yield url
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str, redis_url: str, redis_client: redis_lib.Redis):
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"),
+                      "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url,
+                      "SECRET_KEY": "test-secret-key", "PUBLIC_URL": "http://testserver"})
+    with app.app_context():
+        upgrade_database()
+    yield app
+    with app.app_context():
+        from plugin.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def connection(app) -> IssuedConnection:
+    with app.app_context():
+        return create_connection(provider="standard", name="Test CRM")
+
+
+def queued_tasks(client: redis_lib.Redis) -> list[str]:
+    """Names of the tasks waiting in the broker's queue (nothing consumes them in web tests)."""
+    import json
+
+    return [json.loads(raw)["headers"]["task"] for raw in client.lrange("passion", 0, -1)]

@@ -1,0 +1,73 @@
+"""Real Redis and PostgreSQL for the tests: use the ones running here, or start our own."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import redis
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+@contextmanager
+def redis_server(tmp_dir: Path) -> Iterator[str]:
+    """A Redis URL: PASSION_TEST_REDIS_URL, the local server on 6379, or an embedded one."""
+    url = os.environ.get("PASSION_TEST_REDIS_URL")
+    if url is None and _port_open("127.0.0.1", 6379):
+        url = "redis://127.0.0.1:6379/9"
+    if url is not None:
+        redis.Redis.from_url(url).flushdb()
+        yield url
+        return
+    from plugin import embedded_broker
+
+    process = embedded_broker.start(tmp_dir)
+    try:
+        yield f"redis+socket://{embedded_broker.socket_path(tmp_dir)}"
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait()
+
+
+@contextmanager
+def postgres_server(tmp_dir: Path) -> Iterator[str]:
+    """An admin URL: PASSION_TEST_POSTGRES_URL, the local server on 5432, or one pgserver starts."""
+    url = os.environ.get("PASSION_TEST_POSTGRES_URL")
+    if url is None and _port_open("127.0.0.1", 5432):
+        url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    if url is not None:
+        yield url
+        return
+    import pgserver
+
+    server = pgserver.get_server(str(tmp_dir / "pg"), cleanup_mode="stop")
+    try:
+        yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        server.cleanup()
+
+
+@contextmanager
+def fresh_database(admin_url: str) -> Iterator[str]:
+    """A new empty database for one test session, dropped afterwards."""
+    name = f"passion_test_{uuid.uuid4().hex[:10]}"
+    plain = admin_url.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = admin_url.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,82 @@
+"""Accepted deliveries: recorded once, history upserted, an analysis queued only when it changed."""
+
+from __future__ import annotations
+
+from plugin.connectors.signing import sign_headers
+from plugin.crypto import new_signing_secret
+from plugin.extensions import db
+from plugin.models import Candidate, Connection, WebhookEvent
+from tests.conftest import queued_tasks
+from tests.webhook_sender import event, history, signed_delivery
+
+
+def _send(client, connection, payload, **kwargs):
+    body, headers = signed_delivery(connection.secret, payload, **kwargs)
+    return client.post(f"/webhooks/{connection.id}", data=body, headers=headers)
+
+
+def test_created_is_stored_and_queued(client, connection, app, redis_client):
+    response = _send(client, connection, event("candidate.created", history("c-1", ["research"])))
+    assert response.status_code == 202
+    assert response.json["analysis_queued"] is True
+    assert queued_tasks(redis_client) == ["workers.analyze_candidate"]
+    with app.app_context():
+        candidate = db.session.query(Candidate).one()
+        assert (candidate.external_id, candidate.history_version) == ("c-1", 1)
+        assert candidate.history["jobs"][0]["likes"] == ["research"]
+
+
+def test_duplicate_delivery_is_200_and_does_nothing(client, connection, app, redis_client):
+    payload = event("candidate.created", history("c-1", ["research"]))
+    assert _send(client, connection, payload, msg_id="msg_same").status_code == 202
+    again = _send(client, connection, payload, msg_id="msg_same")
+    assert again.status_code == 200
+    assert again.json["status"] == "duplicate"
+    assert len(queued_tasks(redis_client)) == 1
+    with app.app_context():
+        assert db.session.query(WebhookEvent).count() == 1
+
+
+def test_unchanged_update_queues_nothing(client, connection, app, redis_client):
+    _send(client, connection, event("candidate.created", history("c-1", ["research"])))
+    same = history("c-1", ["  research "])  # differs only in spacing
+    response = _send(client, connection, event("candidate.updated", same))
+    assert response.status_code == 202
+    assert response.json["analysis_queued"] is False
+    assert len(queued_tasks(redis_client)) == 1
+
+
+def test_changed_update_bumps_version_and_queues(client, connection, app, redis_client):
+    _send(client, connection, event("candidate.created", history("c-1", ["research"])))
+    _send(client, connection, event("candidate.updated", history("c-1", ["writing"])))
+    assert len(queued_tasks(redis_client)) == 2
+    with app.app_context():
+        assert db.session.query(Candidate).one().history_version == 2
+
+
+def test_deleted_removes_the_candidate(client, connection, app, redis_client):
+    _send(client, connection, event("candidate.created", history("c-1", ["research"])))
+    response = _send(client, connection, event("candidate.deleted", {"candidate_id": "c-1"}))
+    assert response.status_code == 202
+    with app.app_context():
+        assert db.session.query(Candidate).count() == 0
+
+
+def test_rotated_secrets_both_verify(client, connection, app, redis_client):
+    new_secret = new_signing_secret()
+    with app.app_context():
+        row = db.session.get(Connection, connection.id)
+        row.set_signing_secrets(app.config["SECRET_KEY"], [new_secret, connection.secret])
+        db.session.commit()
+    old = _send(client, connection, event("candidate.created", history("c-1", ["research"])))
+    body = b'{"type": "candidate.created", "data": {"candidate_id": "c-2", "jobs": []}}'
+    headers = sign_headers(new_secret, "msg_rotated", body)
+    new = client.post(f"/webhooks/{connection.id}", data=body, headers=headers)
+    assert (old.status_code, new.status_code) == (202, 202)
+
+
+def test_signing_secrets_are_encrypted_at_rest(app, connection):
+    with app.app_context():
+        row = db.session.get(Connection, connection.id)
+        assert connection.secret not in row.signing_secrets_encrypted
+        assert connection.token not in row.token_hash

@@ -1,0 +1,1 @@
+"""Background work. Kept free of imports so that `workers.analysis` loads without Celery."""

@@ -1,0 +1,115 @@
+"""What the tasks do: analyse a stored history, update the built-in pool, write back to the CRM."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from plugin.connectors import get_connector
+from plugin.connectors.standard import writeback_fields
+from plugin.extensions import db
+from plugin.models import Analysis, Candidate, CandidateTag, utcnow
+from workers.analysis import ANALYSIS_VERSION, analyze_history
+
+log = logging.getLogger(__name__)
+
+_TAG_KINDS = (("passion", "passions"), ("aversion", "aversions"), ("mixed", "mixed"))
+
+
+def analyze(candidate_id: int, history_version: int) -> int | None:
+    """Store the analysis of this history version; return its id when it still needs delivery."""
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None or candidate.history_version != history_version:
+        log.info("analysis skipped candidate=%s version=%s: stale or deleted",
+                 candidate_id, history_version)
+        return None
+    done = db.session.scalar(select(Analysis).where(
+        Analysis.candidate_id == candidate_id, Analysis.history_version == history_version,
+        Analysis.engine_version == ANALYSIS_VERSION))
+    if done is not None:
+        return done.id if done.delivery_status == "pending" else None
+    result = analyze_history({**candidate.history, "candidate_id": candidate.external_id})
+    analysis = Analysis(candidate_id=candidate_id, history_version=history_version,
+                        history_hash=candidate.history_hash, engine_version=ANALYSIS_VERSION,
+                        result=result)
+    db.session.add(analysis)
+    try:
+        db.session.flush()
+        if not _publish_to_pool(candidate, analysis):
+            db.session.rollback()
+            return None
+        db.session.commit()
+    except IntegrityError:  # a concurrent duplicate delivery stored it first
+        db.session.rollback()
+        return None
+    log.info("analysis stored candidate=%s version=%s analysis=%s",
+             candidate_id, history_version, analysis.id)
+    return analysis.id
+
+
+def _publish_to_pool(candidate: Candidate, analysis: Analysis) -> bool:
+    """Replace the candidate's filterable fields, unless a newer history arrived meanwhile."""
+    fields = writeback_fields(candidate, analysis)
+    claimed = db.session.execute(
+        update(Candidate)
+        .where(Candidate.id == candidate.id, Candidate.history_version == analysis.history_version)
+        .values(status="analyzed", profile=fields, updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        log.info("analysis superseded candidate=%s version=%s", candidate.id,
+                 analysis.history_version)
+        return False
+    db.session.execute(db.delete(CandidateTag).where(CandidateTag.candidate_id == candidate.id))
+    db.session.add_all(_tags(candidate.id, analysis.result))
+    return True
+
+
+def _tags(candidate_id: int, result: dict) -> list[CandidateTag]:
+    tags = [CandidateTag(candidate_id=candidate_id, kind=kind, value=item["theme"],
+                         label=item["label"])
+            for kind, key in _TAG_KINDS for item in result[key]]
+    tags += [CandidateTag(candidate_id=candidate_id, kind="skill", value=skill["id"][:255],
+                          label=skill["label"][:255]) for skill in result["skills"]]
+    return tags
+
+
+def deliver(analysis_id: int) -> None:
+    """Write back once per history version; an analysis of an older version is never sent."""
+    analysis = db.session.get(Analysis, analysis_id)
+    if analysis is None or analysis.delivery_status != "pending":
+        return
+    candidate = analysis.candidate
+    if candidate.history_version != analysis.history_version:
+        _set_delivery(analysis_id, "superseded")
+        return
+    connection = candidate.connection
+    analysis.delivery_attempts += 1
+    db.session.commit()
+    get_connector(connection.provider).write_back(connection, candidate, analysis,
+                                                  current_app.config)
+    _set_delivery(analysis_id, "delivered")
+    log.info("write-back done analysis=%s candidate=%s", analysis_id, candidate.id)
+
+
+def _set_delivery(analysis_id: int, status: str) -> None:
+    db.session.execute(update(Analysis).where(Analysis.id == analysis_id,
+                                              Analysis.delivery_status == "pending")
+                       .values(delivery_status=status,
+                               delivered_at=utcnow() if status == "delivered" else None))
+    db.session.commit()
+
+
+def mark_dead(analysis_id: int, reason: str) -> None:
+    """Give up on a write-back; it stays visible and can be replayed."""
+    log.warning("write-back dead-lettered analysis=%s reason=%s", analysis_id, reason)
+    _set_delivery(analysis_id, "dead")
+
+
+def backoff_seconds(retries: int, retry_after: float | None) -> float:
+    """Exponential backoff with full jitter, never sooner than the CRM's Retry-After."""
+    ceiling = min(600.0, 2.0 * 2**retries)
+    return max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling))

@@ -1,0 +1,47 @@
+"""Thin task wrappers: ids in, failure policy on the decorator, logic in workers.pipeline."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import Reject
+
+from plugin.connectors import WriteBackError
+from sqlalchemy.exc import OperationalError as DatabaseUnavailable
+
+from workers import pipeline
+
+log = logging.getLogger(__name__)
+
+DELIVERY_MAX_RETRIES = 8
+
+
+@shared_task(name="workers.analyze_candidate", acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=60, time_limit=90, autoretry_for=(DatabaseUnavailable,),
+             retry_backoff=True, retry_backoff_max=120, max_retries=10)
+def analyze_candidate(candidate_id: int, history_version: int) -> None:
+    """Analyse one history version; skip when a newer one has arrived."""
+    analysis_id = pipeline.analyze(candidate_id, history_version)
+    if analysis_id is not None:
+        deliver_analysis.delay(analysis_id)
+
+
+@shared_task(name="workers.deliver_analysis", bind=True, acks_late=True,
+             reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
+def deliver_analysis(self, analysis_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Write one analysis back to the CRM, retrying with jittered exponential backoff."""
+    try:
+        pipeline.deliver(analysis_id)
+    except WriteBackError as exc:
+        if not exc.retryable or self.request.retries >= DELIVERY_MAX_RETRIES:
+            pipeline.mark_dead(analysis_id, str(exc))
+            raise Reject(str(exc), requeue=False) from exc
+        countdown = pipeline.backoff_seconds(self.request.retries, exc.retry_after)
+        log.info("write-back retry analysis=%s in=%.1fs reason=%s", analysis_id, countdown, exc)
+        raise self.retry(countdown=countdown, max_retries=DELIVERY_MAX_RETRIES) from exc
+
+
+def enqueue_analysis(candidate_id: int, history_version: int) -> None:
+    """Queue an analysis; raises kombu's OperationalError quickly when the broker is down."""
+    analyze_candidate.apply_async((candidate_id, history_version), retry=True)

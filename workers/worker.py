@@ -1,0 +1,8 @@
+"""The worker entry point, the only module that builds the app at import: `celery -A workers.worker worker`."""
+
+from plugin import create_app
+from plugin.logging_setup import configure_logging
+
+flask_app = create_app()
+configure_logging(flask_app.config["LOG_LEVEL"])
+celery_app = flask_app.extensions["celery"]
