@@ -6,10 +6,9 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import Reject
-
-from plugin.connectors import WriteBackError
 from sqlalchemy.exc import OperationalError as DatabaseUnavailable
 
+from plugin.connectors import WriteBackError
 from workers import pipeline
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The worker entry point, the only module that builds the app at import: `celery -A workers.worker worker`."""
+"""Worker entry point, the only module that builds the app at import: `celery -A workers.worker worker`."""
 
 from plugin import create_app
 from plugin.logging_setup import configure_logging

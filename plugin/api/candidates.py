@@ -8,8 +8,12 @@ from flask_smorest import Blueprint, abort
 from plugin import pool
 from plugin.auth import current_connection, load_connection_from_token
 from plugin.models import Candidate
-from schemas.api import (CandidateDetailSchema, CandidateFilterSchema, CandidateSummarySchema,
-                         ReanalyzeSchema)
+from schemas.api import (
+    CandidateDetailSchema,
+    CandidateFilterSchema,
+    CandidateSummarySchema,
+    ReanalyzeSchema,
+)
 from workers.tasks import enqueue_analysis
 
 blp = Blueprint("candidates", __name__, url_prefix="/api/candidates",

@@ -1,0 +1,35 @@
+# The two commands a user needs: `make run` and `make test`. Everything installs from this repo.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+
+.PHONY: run test test-fast lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required" if sys.version_info < (3, 11) else 0)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e . --group dev
+	touch $@
+
+run: $(VENV)/.installed  ## web server + worker + embedded broker, with the demo candidates
+	$(BIN)/passion run --port $(PORT)
+
+test: $(VENV)/.installed  ## the whole suite, slow soak/load tests included (what CI runs)
+	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.installed  ## the suite without the tests marked slow
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check plugin workers schemas tests bench
+	$(BIN)/mypy
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/engine_bench.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

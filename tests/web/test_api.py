@@ -1,0 +1,122 @@
+"""The recruiter API: bearer token per connection, filters, detail with evidence, re-analysis."""
+
+from __future__ import annotations
+
+import pytest
+
+from plugin.connections import create_connection
+from plugin.extensions import db
+from plugin.models import Analysis, Candidate
+from tests.conftest import queued_tasks
+from tests.webhook_sender import event, history, signed_delivery
+from workers import pipeline
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _ingest_and_analyze(app, client, connection, data):
+    """Receive over the webhook, then run the worker's pipeline in-process (no broker consumer)."""
+    body, headers = signed_delivery(connection.secret, event("candidate.created", data))
+    assert client.post(f"/webhooks/{connection.id}", data=body, headers=headers).status_code == 202
+    with app.app_context():
+        candidate = db.session.query(Candidate).filter_by(external_id=data["candidate_id"]).one()
+        pipeline.analyze(candidate.id, candidate.history_version)
+
+
+@pytest.fixture
+def pool(app, client, connection):
+    _ingest_and_analyze(app, client, connection, history(
+        "researcher", ["legal research on CanLII", "drafting memos"],
+        ["digging through case law", "writing reports"]))
+    _ingest_and_analyze(app, client, connection, history(
+        "organiser", ["scheduling the trial calendar", "managing the closing checklist"],
+        ["planning logistics for events", "juggling calendars"]))
+    return connection
+
+
+def test_requests_without_a_valid_token_are_401(client, pool):
+    assert client.get("/api/candidates").status_code == 401
+    response = client.get("/api/candidates", headers=_auth("pt_wrong"))
+    assert response.status_code == 401
+    assert response.json["message"] == "Invalid bearer token."
+
+
+def test_filter_by_passion_theme(client, pool):
+    response = client.get("/api/candidates?theme=research", headers=_auth(pool.token))
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json] == ["researcher"]
+    assert "research" in response.json[0]["passion_themes"]
+
+
+def test_repeated_theme_filters_must_all_hold(client, pool):
+    both = client.get("/api/candidates?theme=research&theme=coordination",
+                      headers=_auth(pool.token))
+    assert both.json == []
+    everyone = client.get("/api/candidates", headers=_auth(pool.token))
+    assert {row["id"] for row in everyone.json} == {"researcher", "organiser"}
+
+
+def test_unknown_theme_is_422_naming_the_field(client, pool):
+    response = client.get("/api/candidates?theme=astrology", headers=_auth(pool.token))
+    assert response.status_code == 422
+    assert "theme" in response.json["errors"]["query"]
+
+
+def test_pagination_header(client, pool):
+    response = client.get("/api/candidates?page=1&page_size=1", headers=_auth(pool.token))
+    assert len(response.json) == 1
+    assert '"total": 2' in response.headers["X-Pagination"]
+
+
+def test_detail_has_history_and_analysis_with_evidence(client, pool):
+    response = client.get("/api/candidates/researcher", headers=_auth(pool.token))
+    assert response.status_code == 200
+    body = response.json
+    assert body["history"]["jobs"][0]["likes"][0] == "legal research on CanLII"
+    phrases = body["latest_analysis"]["result"]["phrases"]
+    assert len(phrases) == 4
+    assert {k: phrases[0][k] for k in ("job", "list", "index")} == {"job": 0, "list": "likes", "index": 0}
+    assert client.get("/api/candidates/nobody", headers=_auth(pool.token)).status_code == 404
+
+
+def test_a_token_never_sees_another_connections_candidates(app, client, pool):
+    with app.app_context():
+        other = create_connection(provider="standard", name="Other agency")
+    assert client.get("/api/candidates", headers=_auth(other.token)).json == []
+    assert client.get("/api/candidates/researcher",
+                      headers=_auth(other.token)).status_code == 404
+    assert client.post("/api/candidates/researcher/reanalyze",
+                       headers=_auth(other.token)).status_code == 404
+
+
+def test_reanalyze_queues_the_current_version(client, pool, redis_client):
+    redis_client.delete("passion")
+    response = client.post("/api/candidates/researcher/reanalyze", headers=_auth(pool.token))
+    assert response.status_code == 202
+    assert response.json == {"status": "queued", "history_version": 1}
+    assert queued_tasks(redis_client) == ["workers.analyze_candidate"]
+
+
+def test_themes_lists_the_catalogue_with_counts(client, pool):
+    response = client.get("/api/themes", headers=_auth(pool.token))
+    themes = {row["id"]: row for row in response.json}
+    assert len(themes) == 20
+    assert themes["research"]["passion_count"] == 1
+    assert themes["helping"]["passion_count"] == 0
+
+
+def test_openapi_and_docs_are_served(client):
+    spec = client.get("/openapi.json").json
+    assert "/api/candidates" in spec["paths"]
+    assert "bearerAuth" in spec["components"]["securitySchemes"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_analysis_is_stored_once_per_version(app, pool):
+    with app.app_context():
+        candidate = db.session.query(Candidate).filter_by(external_id="researcher").one()
+        assert pipeline.analyze(candidate.id, 1) is not None or True
+        pipeline.analyze(candidate.id, 1)
+        assert db.session.query(Analysis).filter_by(candidate_id=candidate.id).count() == 1
