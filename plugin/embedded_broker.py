@@ -31,6 +31,7 @@ def is_running(data_dir: str | Path) -> bool:
 def start(data_dir: str | Path, *, timeout: float = 15.0) -> subprocess.Popen[bytes] | None:
     """Start the server unless one runs already; the caller owns (and stops) the returned process."""
     data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
     if is_running(data_dir):
         return None
     path = socket_path(data_dir)

@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from tests.integration.crm_fake import CallbackReceiver
+from tests.crm_fake import CallbackReceiver
 from tests.integration.stack import wait_until
 from tests.webhook_sender import event, signed_delivery
 

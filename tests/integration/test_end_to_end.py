@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.integration.crm_fake import callback_server
+from tests.crm_fake import callback_server
 from tests.integration.flow import Crm, run_flow
 from tests.integration.stack import (
     base_env,

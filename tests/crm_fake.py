@@ -23,17 +23,21 @@ class CallbackReceiver:
         self.deliveries: list[dict[str, Any]] = []
         self.rejected = 0
         self.lock = threading.Lock()
+        self.scripted: list[tuple[int, dict[str, str]]] = []  # answers to give before accepting
 
-    def handle(self, headers: dict[str, str], body: bytes) -> int:
+    def handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str]]:
+        with self.lock:
+            if self.scripted:
+                return self.scripted.pop(0)
         try:
             payload = Webhook(self.secret or "").verify(body, headers)
         except WebhookVerificationError:
             with self.lock:
                 self.rejected += 1
-            return 401
+            return 401, {}
         with self.lock:
             self.deliveries.append({"id": headers["webhook-id"], "payload": payload})
-        return 200
+        return 200, {}
 
     def for_candidate(self, candidate_id: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -47,8 +51,10 @@ def callback_server() -> Iterator[tuple[CallbackReceiver, str]]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
-            status = receiver.handle({k.lower(): v for k, v in self.headers.items()}, body)
+            status, extra = receiver.handle({k.lower(): v for k, v in self.headers.items()}, body)
             self.send_response(status)
+            for name, value in extra.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(json.dumps({"ok": status == 200}).encode())
 

@@ -1,0 +1,71 @@
+"""The `passion` command as a user runs it: --help everywhere, analyze's contract, connections."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from plugin.cli import main
+
+COMMANDS = [[], ["run"], ["serve"], ["worker"], ["analyze"], ["connections"],
+            ["connections", "create"], ["demo"], ["db-upgrade"]]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "passion")
+def test_every_command_has_help(args):
+    result = CliRunner().invoke(main, [*args, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+GOOD = {"candidate_id": "c-1", "jobs": [
+    {"title": "Clerk", "start": "2020-01", "end": None,
+     "likes": ["legal research", "drafting memos"], "dislikes": ["cold calls"]}]}
+
+
+def test_analyze_writes_one_object_per_line_in_order():
+    lines = [json.dumps(GOOD), json.dumps({"candidate": {**GOOD, "candidate_id": "c-2"}})]
+    result = CliRunner().invoke(main, ["analyze"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [o["candidate_id"] for o in out] == ["c-1", "c-2"]
+    assert [(p["job"], p["list"], p["index"]) for p in out[0]["phrases"]] == [
+        (0, "likes", 0), (0, "likes", 1), (0, "dislikes", 0)]
+    for key in ("analysis_version", "history_hash", "passions", "aversions", "mixed", "skills",
+                "summary"):
+        assert key in out[0]
+
+
+def test_analyze_reports_a_bad_line_and_goes_on():
+    bad = {**GOOD, "jobs": [{**GOOD["jobs"][0], "start": "2020-1"}, GOOD["jobs"][0]]}
+    lines = [json.dumps(bad), "{not json", json.dumps(GOOD)]
+    result = CliRunner().invoke(main, ["analyze"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 1
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert out[0] == {"candidate_id": "c-1", "error": {"field": "jobs[0].start",
+                                                       "message": out[0]["error"]["message"]}}
+    assert out[1]["candidate_id"] is None and out[1]["error"]["field"] == "body"
+    assert out[2]["candidate_id"] == "c-1" and "phrases" in out[2]
+
+
+def test_analyze_reads_and_writes_files(tmp_path):
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text(json.dumps(GOOD) + "\n")
+    result = CliRunner().invoke(main, ["analyze", "--input", str(source), "--output", str(target)])
+    assert result.exit_code == 0
+    assert json.loads(target.read_text())["candidate_id"] == "c-1"
+
+
+def test_connections_create_prints_credentials_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("PASSION_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PASSION_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(main, ["connections", "create", "--name", "Acme", "--json"])
+    assert result.exit_code == 0, result.output
+    issued = json.loads(result.output)
+    assert set(issued) == {"id", "webhook_url", "secret", "token"}
+    assert issued["secret"].startswith("whsec_") and issued["token"].startswith("pt_")
+    assert issued["webhook_url"].endswith(f"/webhooks/{issued['id']}")
+    stored = (tmp_path / "passion.db").read_bytes()
+    assert issued["secret"].encode() not in stored and issued["token"].encode() not in stored

@@ -1,0 +1,89 @@
+"""The worker's steps called directly: stale versions, one analysis per version, write-back outcomes."""
+
+from __future__ import annotations
+
+import pytest
+
+from plugin.connections import create_connection
+from plugin.connectors import WriteBackError
+from plugin.extensions import db
+from plugin.models import Analysis, Candidate
+from tests.crm_fake import callback_server
+from tests.webhook_sender import event, history, signed_delivery
+from workers import pipeline
+
+
+@pytest.fixture
+def receiver_and_connection(app):
+    with callback_server() as (receiver, url), app.app_context():
+        issued = create_connection(provider="standard", name="CRM", callback_url=url)
+        receiver.secret = issued.secret
+        yield receiver, issued
+
+
+def _receive(client, issued, data, event_type="candidate.created") -> None:
+    body, headers = signed_delivery(issued.secret, event(event_type, data))
+    assert client.post(f"/webhooks/{issued.id}", data=body, headers=headers).status_code == 202
+
+
+def _candidate() -> Candidate:
+    return db.session.query(Candidate).one()
+
+
+def test_stale_version_is_skipped(app, client, receiver_and_connection):
+    _, issued = receiver_and_connection
+    _receive(client, issued, history("c-1", ["legal research"]))
+    _receive(client, issued, history("c-1", ["drafting memos"]), "candidate.updated")
+    with app.app_context():
+        assert pipeline.analyze(_candidate().id, 1) is None
+        assert db.session.query(Analysis).count() == 0
+        assert pipeline.analyze(_candidate().id, 2) is not None
+
+
+def test_write_back_sends_signed_fields_once(app, client, receiver_and_connection):
+    receiver, issued = receiver_and_connection
+    _receive(client, issued, history("c-1", ["legal research"], ["doing research"]))
+    with app.app_context():
+        analysis_id = pipeline.analyze(_candidate().id, 1)
+        pipeline.deliver(analysis_id)
+        pipeline.deliver(analysis_id)  # a redelivered task
+        assert db.session.get(Analysis, analysis_id).delivery_status == "delivered"
+    assert len(receiver.deliveries) == 1
+    data = receiver.deliveries[0]["payload"]["data"]
+    assert data["candidate_id"] == "c-1" and data["history_version"] == 1
+    assert receiver.deliveries[0]["id"] == f"msg_analysis_{analysis_id}"
+
+
+def test_an_older_analysis_is_never_written_back(app, client, receiver_and_connection):
+    receiver, issued = receiver_and_connection
+    _receive(client, issued, history("c-1", ["legal research"]))
+    with app.app_context():
+        old = pipeline.analyze(_candidate().id, 1)
+    _receive(client, issued, history("c-1", ["drafting memos"]), "candidate.updated")
+    with app.app_context():
+        pipeline.deliver(old)
+        assert db.session.get(Analysis, old).delivery_status == "superseded"
+    assert receiver.deliveries == []
+
+
+@pytest.mark.parametrize(("status", "headers", "retryable", "retry_after"), [
+    (500, {}, True, None), (429, {"Retry-After": "7"}, True, 7.0), (400, {}, False, None)])
+def test_crm_failures_raise_for_the_task_policy(app, client, receiver_and_connection, status,
+                                                headers, retryable, retry_after):
+    receiver, issued = receiver_and_connection
+    receiver.scripted.append((status, headers))
+    _receive(client, issued, history("c-1", ["legal research"]))
+    with app.app_context():
+        analysis_id = pipeline.analyze(_candidate().id, 1)
+        with pytest.raises(WriteBackError) as caught:
+            pipeline.deliver(analysis_id)
+        analysis = db.session.get(Analysis, analysis_id)
+        assert (analysis.delivery_status, analysis.delivery_attempts) == ("pending", 1)
+    assert (caught.value.retryable, caught.value.retry_after) == (retryable, retry_after)
+
+
+def test_backoff_grows_and_honours_retry_after():
+    assert pipeline.backoff_seconds(0, 30.0) >= 30.0
+    assert 1.0 <= pipeline.backoff_seconds(0, None) <= 2.0
+    assert 256.0 <= pipeline.backoff_seconds(8, None) <= 512.0
+    assert pipeline.backoff_seconds(20, None) <= 600.0
