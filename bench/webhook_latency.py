@@ -21,8 +21,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from plugin import embedded_broker  # noqa: E402
-from tests.integration.stack import (base_env, create_connection, free_port, passion,  # noqa: E402
-                                     processes, web_argv)
+from tests.integration.stack import base_env, create_connection, free_port, passion, processes, web_argv  # noqa: E402
 from tests.webhook_sender import event, signed_delivery  # noqa: E402
 
 

@@ -24,6 +24,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_database_hooks(app)
 
+    from plugin.errors import register_error_handlers
+
+    register_error_handlers(app)
+
     from workers.celery_app import celery_init_app
 
     celery_init_app(app)

@@ -21,6 +21,9 @@ _ENV_KEYS: dict[str, tuple[str, type]] = {
     "WEBHOOK_TOLERANCE_SECONDS": ("WEBHOOK_TOLERANCE_SECONDS", int),
     "WRITEBACK_TIMEOUT_SECONDS": ("WRITEBACK_TIMEOUT_SECONDS", float),
     "LOG_LEVEL": ("LOG_LEVEL", str),
+    "BROKER_VISIBILITY_TIMEOUT": ("BROKER_VISIBILITY_TIMEOUT", int),
+    "SWEEP_INTERVAL_SECONDS": ("SWEEP_INTERVAL_SECONDS", int),
+    "SWEEP_GRACE_SECONDS": ("SWEEP_GRACE_SECONDS", int),
 }
 
 
@@ -35,6 +38,9 @@ def default_config() -> dict[str, Any]:
         "WEBHOOK_TOLERANCE_SECONDS": 300,
         "WRITEBACK_TIMEOUT_SECONDS": 10.0,
         "LOG_LEVEL": "INFO",
+        "BROKER_VISIBILITY_TIMEOUT": 600,
+        "SWEEP_INTERVAL_SECONDS": 60,
+        "SWEEP_GRACE_SECONDS": 300,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "API_TITLE": "Passion Tagger",

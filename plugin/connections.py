@@ -38,8 +38,10 @@ def create_connection(*, provider: str, name: str, callback_url: str | None = No
                             callback_url=callback_url, field_mapping={})
     connection.set_signing_secrets(current_app.config["SECRET_KEY"], [secret])
     db.session.add(connection)
+    db.session.flush()
+    issued = IssuedConnection(connection.id, webhook_url(connection.id), secret, token)
     db.session.commit()
-    return IssuedConnection(connection.id, webhook_url(connection.id), secret, token)
+    return issued
 
 
 def reissue_token(connection: Connection) -> IssuedConnection:

@@ -1,15 +1,21 @@
-"""Recording an accepted CRM event: dedupe on the delivery id, upsert or delete the candidate."""
+"""Recording an accepted CRM event: dedupe on the delivery id, upsert or delete the candidate.
+
+One transaction per event. PostgreSQL row locks (SQLite: BEGIN IMMEDIATE) serialise concurrent events for
+one candidate, so versions never collide; an event older than one already applied changes nothing.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from plugin.connectors import InboundEvent
 from plugin.extensions import db
-from plugin.models import Candidate, Connection, WebhookEvent
+from plugin.models import Candidate, Connection, WebhookEvent, as_utc, utcnow
 from workers.analysis.hashing import history_hash
 
 
@@ -20,49 +26,69 @@ class Outcome:
     duplicate: bool = False
     candidate_id: int | None = None
     enqueue_version: int | None = None
+    stale: bool = False
 
 
-def find_candidate(connection_id: str, external_id: str) -> Candidate | None:
-    return db.session.scalar(select(Candidate).where(
-        Candidate.connection_id == connection_id, Candidate.external_id == external_id))
+def find_candidate(connection_id: str, external_id: str, *, lock: bool = False) -> Candidate | None:
+    query = select(Candidate).where(Candidate.connection_id == connection_id,
+                                    Candidate.external_id == external_id)
+    return db.session.scalar(query.with_for_update() if lock else query)
 
 
 def record_event(connection: Connection, delivery_id: str, event: InboundEvent) -> Outcome:
     """Store the event and its effect in one transaction; a redelivered id changes nothing."""
-    record = WebhookEvent(connection_id=connection.id, event_id=delivery_id,
-                          event_type=event.type, external_id=event.external_id)
-    db.session.add(record)
+    for attempt in range(3):
+        if not _insert_event_record(connection, delivery_id, event):
+            return Outcome(duplicate=True)
+        try:
+            outcome = _apply(connection, event)
+            db.session.commit()
+            return outcome
+        except IntegrityError:  # another delivery created the same new candidate meanwhile
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _insert_event_record(connection: Connection, delivery_id: str, event: InboundEvent) -> bool:
+    db.session.add(WebhookEvent(connection_id=connection.id, event_id=delivery_id,
+                                event_type=event.type, external_id=event.external_id))
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        return Outcome(duplicate=True)
+        return False
+    return True
+
+
+def _apply(connection: Connection, event: InboundEvent) -> Outcome:
+    candidate = find_candidate(connection.id, event.external_id, lock=True)
+    if candidate is not None and _is_older(event.occurred_at, candidate.last_event_at):
+        return Outcome(candidate_id=candidate.id, stale=True)
     if event.history is None:
-        outcome = _delete(connection, event.external_id)
-    else:
-        outcome = _upsert(connection, event.external_id, event.history)
-        record.history_version = outcome.enqueue_version
-    db.session.commit()
-    return outcome
+        if candidate is not None:
+            db.session.delete(candidate)
+        return Outcome()
+    return _upsert(connection, candidate, event)
 
 
-def forget_event(connection: Connection, delivery_id: str) -> None:
-    """Undo the dedupe record when the work could not be queued, so the CRM's retry gets through."""
-    db.session.execute(db.delete(WebhookEvent).where(
-        WebhookEvent.connection_id == connection.id, WebhookEvent.event_id == delivery_id))
-    db.session.commit()
+def _is_older(occurred_at: datetime | None, last_applied: datetime | None) -> bool:
+    return occurred_at is not None and last_applied is not None and occurred_at < as_utc(last_applied)
 
 
-def _upsert(connection: Connection, external_id: str, history: dict) -> Outcome:
+def _upsert(connection: Connection, candidate: Candidate | None, event: InboundEvent) -> Outcome:
+    history: dict[str, Any] = event.history or {}
     digest = history_hash(history)
-    candidate = find_candidate(connection.id, external_id)
     if candidate is None:
-        candidate = Candidate(connection_id=connection.id, external_id=external_id,
+        candidate = Candidate(connection_id=connection.id, external_id=event.external_id,
                               history=history, history_hash=digest, history_version=1,
-                              status="queued")
+                              status="queued", queued_at=utcnow(), last_event_at=event.occurred_at)
         db.session.add(candidate)
         db.session.flush()
         return Outcome(candidate_id=candidate.id, enqueue_version=1)
+    if event.occurred_at is not None:
+        candidate.last_event_at = event.occurred_at
     if candidate.history_hash == digest and candidate.status != "enqueue_failed":
         return Outcome(candidate_id=candidate.id)
     if candidate.history_hash != digest:
@@ -70,18 +96,12 @@ def _upsert(connection: Connection, external_id: str, history: dict) -> Outcome:
         candidate.history_hash = digest
         candidate.history_version += 1
     candidate.status = "queued"
+    candidate.queued_at = utcnow()
     return Outcome(candidate_id=candidate.id, enqueue_version=candidate.history_version)
 
 
-def _delete(connection: Connection, external_id: str) -> Outcome:
-    candidate = find_candidate(connection.id, external_id)
-    if candidate is not None:
-        db.session.delete(candidate)
-    return Outcome()
-
-
 def mark_enqueue_failed(candidate_id: int) -> None:
-    """Remember that the analysis was never queued, so the CRM's retry queues it."""
+    """Remember that the analysis was never queued: the sweeper, or the CRM's retry, queues it."""
     candidate = db.session.get(Candidate, candidate_id)
     if candidate is not None:
         candidate.status = "enqueue_failed"

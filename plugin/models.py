@@ -19,6 +19,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every one we store is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def new_connection_id() -> str:
     return "con_" + secrets.token_hex(8)
 
@@ -64,6 +69,9 @@ class Candidate(db.Model):
     history_version: Mapped[int] = mapped_column(default=1)
     status: Mapped[str] = mapped_column(String(20), default="queued")
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the written-back fields
+    # when the CRM says the newest applied event happened: an older event arriving later is ignored
+    last_event_at: Mapped[datetime | None]
+    queued_at: Mapped[datetime | None]  # last time an analysis was queued; the sweeper waits from here
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -95,6 +103,9 @@ class Analysis(db.Model):
     delivery_status: Mapped[str] = mapped_column(String(20), default="pending")
     delivery_attempts: Mapped[int] = mapped_column(default=0)
     delivered_at: Mapped[datetime | None]
+    # a worker holds the write-back until then, so a redelivered task or the sweeper cannot send twice
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
 
     candidate: Mapped[Candidate] = relationship(back_populates="analyses")
 

@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, or_, select
 
 from plugin.extensions import db
 from plugin.models import Candidate, CandidateTag
+from schemas.history import MAX_ID_CHARS, forbidden_char
 
 
 def _with_tag(kind: str, values: Iterable[str]) -> list:
@@ -33,9 +34,12 @@ def filtered(connection_id: str, *, themes: Iterable[str] = (), aversions: Itera
 
 def page(query: Select, *, page: int, page_size: int) -> tuple[list[Candidate], int]:
     """One page of a query and the total count."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
-    return list(rows), total or 0
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    offset = (page - 1) * page_size
+    if offset >= total:  # past the end; an offset past 64 bits would also overflow the database
+        return [], total
+    rows = db.session.scalars(query.limit(page_size).offset(offset)).all()
+    return list(rows), total
 
 
 def passion_counts(connection_id: str) -> dict[str, int]:
@@ -48,5 +52,8 @@ def passion_counts(connection_id: str) -> dict[str, int]:
 
 
 def get_candidate(connection_id: str, external_id: str) -> Candidate | None:
+    """One candidate of the connection; an id the schemas refuse was never stored (NUL breaks PostgreSQL)."""
+    if len(external_id) > MAX_ID_CHARS or forbidden_char(external_id) is not None:
+        return None
     return db.session.scalar(select(Candidate).where(
         Candidate.connection_id == connection_id, Candidate.external_id == external_id))

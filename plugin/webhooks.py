@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import NoReturn
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_smorest import abort
 from kombu.exceptions import OperationalError as BrokerError
 from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from plugin import ingest
@@ -17,36 +19,90 @@ from plugin.connectors.signing import SignatureError
 from plugin.extensions import db
 from plugin.models import Connection
 from schemas.errors import describe_errors, flatten_errors
+from schemas.history import forbidden_char
 from workers.tasks import enqueue_analysis
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
 
+MAX_CONNECTION_ID_CHARS = 32  # Connection.id
+MAX_DELIVERY_ID_CHARS = 255  # WebhookEvent.event_id
+
+
+def _body_error(status: int, message: str, *, field: str = "body", location: str = "json") -> NoReturn:
+    """Refuse with the one error shape, naming what was wrong."""
+    abort(status, message=message, errors={location: {field: [message]}})
+    raise AssertionError("abort() returned")  # abort always raises; this tells type checkers
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    """JSON has no NaN or Infinity, though Python's parser accepts them."""
+    raise ValueError(f"{name} is not JSON")
+
 
 def _parse_json(body: bytes) -> object:
     try:
-        return json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        abort(400, message="Body is not valid UTF-8.")
-    except (ValueError, RecursionError):
-        abort(400, message="Body is not valid JSON.")
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _body_error(400, f"Body is not valid UTF-8 (byte {exc.start}).")
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        _body_error(400, "Body is nested too deeply.")
+    except ValueError as exc:  # JSONDecodeError's text says where, never what
+        _body_error(400, f"Body is not valid JSON: {exc}.")
+
+
+def _connection_or_404(connection_id: str) -> Connection:
+    """The addressed connection; an id that cannot exist is not looked up (NUL breaks PostgreSQL)."""
+    plausible = len(connection_id) <= MAX_CONNECTION_ID_CHARS and forbidden_char(connection_id) is None
+    connection = db.session.get(Connection, connection_id) if plausible else None
+    if connection is None:
+        abort(404, message="Unknown connection.")
+    return connection
+
+
+def _require_json_content_type() -> None:
+    """Standard Webhooks bodies are UTF-8 JSON; a form post or a missing type is a sender bug to name."""
+    mimetype = request.mimetype
+    is_json = mimetype == "application/json" or (
+        mimetype.startswith("application/") and mimetype.endswith("+json"))
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if not is_json or charset not in ("utf-8", "utf8"):
+        _body_error(415, "Content-Type must be application/json (UTF-8).",
+                    field="content-type", location="headers")
+
+
+def _read_body() -> bytes:
+    """The raw bytes the signature covers, refused past MAX_CONTENT_LENGTH."""
+    try:
+        return request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        _body_error(413, f"Body is larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes.")
+
+
+def _check_delivery_id(delivery_id: str) -> None:
+    """The id is stored for dedupe: bound its length and refuse control characters."""
+    if len(delivery_id) > MAX_DELIVERY_ID_CHARS or forbidden_char(delivery_id) is not None:
+        _body_error(400, f"webhook-id must be at most {MAX_DELIVERY_ID_CHARS} printable characters.",
+                    field="webhook-id", location="headers")
 
 
 @bp.post("/webhooks/<connection_id>")
 def receive(connection_id: str) -> Response | tuple[Response, int]:
     """Accept one CRM delivery; the analysis itself runs in a worker."""
-    connection = db.session.get(Connection, connection_id)
-    if connection is None:
-        abort(404, message="Unknown connection.")
+    connection = _connection_or_404(connection_id)
     if not connection.enabled:
         abort(403, message="This connection is disabled.")
     connector = get_connector(connection.provider)
-    body = request.get_data(cache=False)
+    _require_json_content_type()
+    body = _read_body()
     try:
         delivery_id = connector.verify(connection, request.headers, body, current_app.config)
     except SignatureError as exc:
         log.info("webhook refused connection=%s reason=%s", connection.id, exc)
         abort(401, message=f"Signature verification failed: {exc}.")
+    _check_delivery_id(delivery_id)
     try:
         event = connector.load_event(_parse_json(body))
     except ValidationError as exc:
@@ -57,22 +113,24 @@ def receive(connection_id: str) -> Response | tuple[Response, int]:
     outcome = ingest.record_event(connection, delivery_id, event)
     if outcome.duplicate:
         return jsonify(status="duplicate", delivery_id=delivery_id), 200
-    if outcome.enqueue_version is not None:
-        _enqueue_or_503(connection, delivery_id, outcome)
-    log.info("webhook accepted connection=%s delivery=%s type=%s candidate=%s enqueued=%s",
-             connection.id, delivery_id, event.type, outcome.candidate_id,
-             outcome.enqueue_version is not None)
-    return jsonify(status="accepted", delivery_id=delivery_id,
-                   analysis_queued=outcome.enqueue_version is not None), 202
+    if outcome.stale:
+        log.info("webhook older than the last applied event connection=%s delivery=%s",
+                 connection.id, delivery_id)
+        return jsonify(status="stale", delivery_id=delivery_id, analysis_queued=False), 202
+    queued = outcome.enqueue_version is not None and _enqueue(connection, delivery_id, outcome)
+    log.info("webhook accepted connection=%s delivery=%s type=%s candidate=%s queued=%s",
+             connection.id, delivery_id, event.type, outcome.candidate_id, queued)
+    return jsonify(status="accepted", delivery_id=delivery_id, analysis_queued=queued), 202
 
 
-def _enqueue_or_503(connection: Connection, delivery_id: str, outcome: ingest.Outcome) -> None:
-    """Never answer 2xx for work that cannot be found again: without a broker, make the CRM retry."""
+def _enqueue(connection: Connection, delivery_id: str, outcome: ingest.Outcome) -> bool:
+    """Queue the analysis; with the broker down the event is already stored and the sweeper queues it."""
     assert outcome.candidate_id is not None and outcome.enqueue_version is not None
     try:
         enqueue_analysis(outcome.candidate_id, outcome.enqueue_version)
     except BrokerError:
-        log.warning("broker unavailable connection=%s delivery=%s", connection.id, delivery_id)
+        log.warning("broker unavailable, analysis left to the sweeper connection=%s delivery=%s",
+                    connection.id, delivery_id)
         ingest.mark_enqueue_failed(outcome.candidate_id)
-        ingest.forget_event(connection, delivery_id)
-        abort(503, message="Queue unavailable; retry the delivery later.")
+        return False
+    return True

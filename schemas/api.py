@@ -4,9 +4,13 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from schemas.analysis import AnalysisResultSchema
 from schemas.catalogue import THEME_IDS
-from schemas.history import JobSchema
+from schemas.history import JobSchema, Text
+
+# each filter adds a subquery; SQLite refuses expression trees deeper than 1,000
+MAX_FILTER_VALUES = 20
 
 _theme = fields.String(validate=validate.OneOf(THEME_IDS))
+_filter_count = validate.Length(max=MAX_FILTER_VALUES)
 
 
 class CandidateFilterSchema(Schema):
@@ -15,11 +19,12 @@ class CandidateFilterSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    theme = fields.List(_theme, load_default=list,
+    theme = fields.List(_theme, load_default=list, validate=_filter_count,
                         metadata={"description": "Passion theme id; repeat to require several"})
-    aversion = fields.List(_theme, load_default=list,
+    aversion = fields.List(_theme, load_default=list, validate=_filter_count,
                            metadata={"description": "Aversion theme id; repeat to require several"})
-    skill = fields.List(fields.String(validate=validate.Length(min=1, max=255)), load_default=list,
+    skill = fields.List(Text(validate=validate.Length(min=1, max=255)), load_default=list,
+                        validate=_filter_count,
                         metadata={"description": "ESCO skill URI or preferred label"})
 
 

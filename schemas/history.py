@@ -14,19 +14,42 @@ MAX_DESCRIPTION_CHARS = 5_000
 MAX_SHORT_TEXT_CHARS = 200
 MAX_ID_CHARS = 128
 
-_YEAR_MONTH = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
+_YEAR_MONTH = re.compile(r"(19|20)[0-9]{2}-(0[1-9]|1[0-2])")  # [0-9]: "\d" matches any script's digits
+# C0 controls except tab, line feed and carriage return, and lone surrogates (which UTF-8 cannot encode)
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
-_phrase = fields.String(validate=validate.Length(min=1, max=MAX_PHRASE_CHARS))
+
+def forbidden_char(text: str) -> str | None:
+    """The first character no text may hold: PostgreSQL cannot store NUL, nor UTF-8 a lone surrogate."""
+    found = _FORBIDDEN_CHARS.search(text)
+    return found.group() if found else None
 
 
-class YearMonth(fields.String):
+class Text(fields.String):
+    """A string without control characters (tab, newline and carriage return allowed)."""
+
+    default_error_messages = {
+        "control_char": "Must not contain control characters other than tab and newline (found {char})."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        char = forbidden_char(text)
+        if char is not None:
+            raise self.make_error("control_char", char=f"U+{ord(char):04X}")
+        return text
+
+
+_phrase = Text(validate=validate.Length(min=1, max=MAX_PHRASE_CHARS))
+
+
+class YearMonth(Text):
     """A "YYYY-MM" date; kept as text because the history never needs more precision."""
 
     default_error_messages = {"invalid_month": "Must be a date in the form YYYY-MM (1900-01 to 2099-12)."}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if not _YEAR_MONTH.match(text):
+        if not _YEAR_MONTH.fullmatch(text):  # fullmatch: "$" would let a trailing newline through
             raise self.make_error("invalid_month")
         return text
 
@@ -37,14 +60,14 @@ class JobSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    title = fields.String(required=True, validate=validate.Length(min=1, max=MAX_SHORT_TEXT_CHARS))
-    employer = fields.String(load_default=None, allow_none=True,
-                             validate=validate.Length(max=MAX_SHORT_TEXT_CHARS))
+    title = Text(required=True, validate=validate.Length(min=1, max=MAX_SHORT_TEXT_CHARS))
+    employer = Text(load_default=None, allow_none=True,
+                    validate=validate.Length(max=MAX_SHORT_TEXT_CHARS))
     start = YearMonth(load_default=None, allow_none=True)
     end = YearMonth(load_default=None, allow_none=True,
                     metadata={"description": "null (or absent) for the current job"})
-    description = fields.String(load_default="", allow_none=False,
-                                validate=validate.Length(max=MAX_DESCRIPTION_CHARS))
+    description = Text(load_default="", allow_none=False,
+                       validate=validate.Length(max=MAX_DESCRIPTION_CHARS))
     likes = fields.List(_phrase, load_default=list, validate=validate.Length(max=MAX_PHRASES_PER_LIST))
     dislikes = fields.List(_phrase, load_default=list,
                            validate=validate.Length(max=MAX_PHRASES_PER_LIST))
@@ -62,7 +85,7 @@ class CandidateHistorySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    candidate_id = fields.String(required=True, validate=validate.Length(min=1, max=MAX_ID_CHARS),
-                                 metadata={"description": "The CRM's own id for the candidate"})
+    candidate_id = Text(required=True, validate=validate.Length(min=1, max=MAX_ID_CHARS),
+                        metadata={"description": "The CRM's own id for the candidate"})
     jobs = fields.List(fields.Nested(JobSchema), required=True,
                        validate=validate.Length(max=MAX_JOBS))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from marshmallow import (
@@ -14,7 +15,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from schemas.history import MAX_ID_CHARS, CandidateHistorySchema
+from schemas.history import MAX_ID_CHARS, CandidateHistorySchema, Text
 
 HISTORY_EVENTS = ("candidate.created", "candidate.updated")
 DELETE_EVENTS = ("candidate.deleted",)
@@ -26,7 +27,7 @@ class CandidateRefSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    candidate_id = fields.String(required=True, validate=validate.Length(min=1, max=MAX_ID_CHARS))
+    candidate_id = Text(required=True, validate=validate.Length(min=1, max=MAX_ID_CHARS))
 
 
 class StandardEventSchema(Schema):
@@ -36,7 +37,10 @@ class StandardEventSchema(Schema):
         unknown = EXCLUDE
 
     type = fields.String(required=True, validate=validate.OneOf(HISTORY_EVENTS + DELETE_EVENTS))
-    timestamp = fields.String(load_default=None, allow_none=True)
+    timestamp = fields.AwareDateTime(
+        load_default=None, allow_none=True, default_timezone=UTC,
+        metadata={"description": "When the change happened in the CRM (ISO 8601); an event older than "
+                                 "one already applied to the candidate is ignored"})
     data = fields.Dict(required=True)
 
     @staticmethod

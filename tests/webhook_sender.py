@@ -35,5 +35,6 @@ def history(candidate_id: str, *likes_per_job: list[str], dislikes: list[str] | 
     return {"candidate_id": candidate_id, "jobs": jobs}
 
 
-def event(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {"type": event_type, "timestamp": datetime.now(UTC).isoformat(), "data": data}
+def event(event_type: str, data: dict[str, Any], *, at: datetime | None = None) -> dict[str, Any]:
+    """A Standard Webhooks payload; `at` is when the change happened in the CRM (default now)."""
+    return {"type": event_type, "timestamp": (at or datetime.now(UTC)).isoformat(), "data": data}

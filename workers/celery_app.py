@@ -8,17 +8,15 @@ from celery import Celery, Task
 from celery.signals import worker_process_init
 from flask import Flask, has_app_context
 
-# Longer than the longest task (analysis <= 90 s, write-back timeouts << 1 h) so Redis never
-# redelivers a task that is still running; shorter than a CRM would tolerate for a lost task.
-VISIBILITY_TIMEOUT_SECONDS = 3600
-
 
 def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
     """Celery's settings derived from the Flask config."""
     return {
         "broker_url": config["BROKER_URL"],
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+        # longer than the longest task (time_limit 150 s), so Redis never hands a running task to a
+        # second worker; a task whose worker died is redelivered after it (the sweeper also catches it)
+        "broker_transport_options": {"visibility_timeout": config["BROKER_VISIBILITY_TIMEOUT"]},
         "task_ignore_result": True,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
@@ -29,6 +27,8 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
         "worker_prefetch_multiplier": 1,
         "worker_hijack_root_logger": False,
         "imports": ("workers.tasks",),
+        "beat_schedule": {"sweep": {"task": "workers.sweep",
+                                    "schedule": float(config["SWEEP_INTERVAL_SECONDS"])}},
     }
 
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import logging
 import random
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from plugin.connectors import get_connector
+from plugin.connectors import WriteBackError, get_connector
 from plugin.connectors.standard import writeback_fields
 from plugin.extensions import db
 from plugin.models import Analysis, Candidate, CandidateTag, utcnow
 from workers.analysis import ANALYSIS_VERSION, analyze_history
 
 log = logging.getLogger(__name__)
+
+# longer than a write-back call can take (its HTTP timeout), so a live sender is never overtaken
+LEASE_SECONDS = 120
 
 _TAG_KINDS = (("passion", "passions"), ("aversion", "aversions"), ("mixed", "mixed"))
 
@@ -84,21 +88,46 @@ def deliver(analysis_id: int) -> None:
         return
     candidate = analysis.candidate
     if candidate.history_version != analysis.history_version:
-        _set_delivery(analysis_id, "superseded")
+        _finish_delivery(analysis_id, "superseded")
+        return
+    if not _take_lease(analysis_id):
+        log.info("write-back already in progress analysis=%s", analysis_id)
         return
     connection = candidate.connection
-    analysis.delivery_attempts += 1
-    db.session.commit()
-    get_connector(connection.provider).write_back(connection, candidate, analysis,
-                                                  current_app.config)
-    _set_delivery(analysis_id, "delivered")
+    try:
+        get_connector(connection.provider).write_back(connection, candidate, analysis,
+                                                      current_app.config)
+    except WriteBackError as exc:
+        _release_lease(analysis_id, str(exc))
+        raise
+    _finish_delivery(analysis_id, "delivered")
     log.info("write-back done analysis=%s candidate=%s", analysis_id, candidate.id)
 
 
-def _set_delivery(analysis_id: int, status: str) -> None:
+def _take_lease(analysis_id: int) -> bool:
+    """Claim the write-back for LEASE_SECONDS; False when another worker holds it."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Analysis)
+        .where(Analysis.id == analysis_id, Analysis.delivery_status == "pending",
+               or_(Analysis.lease_until.is_(None), Analysis.lease_until < now))
+        .values(lease_until=now + timedelta(seconds=LEASE_SECONDS),
+                delivery_attempts=Analysis.delivery_attempts + 1)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return claimed.rowcount == 1
+
+
+def _release_lease(analysis_id: int, error: str) -> None:
+    db.session.execute(update(Analysis).where(Analysis.id == analysis_id)
+                       .values(lease_until=None, last_error=error[:200]))
+    db.session.commit()
+
+
+def _finish_delivery(analysis_id: int, status: str) -> None:
     db.session.execute(update(Analysis).where(Analysis.id == analysis_id,
                                               Analysis.delivery_status == "pending")
-                       .values(delivery_status=status,
+                       .values(delivery_status=status, lease_until=None,
                                delivered_at=utcnow() if status == "delivered" else None))
     db.session.commit()
 
@@ -106,7 +135,7 @@ def _set_delivery(analysis_id: int, status: str) -> None:
 def mark_dead(analysis_id: int, reason: str) -> None:
     """Give up on a write-back; it stays visible and can be replayed."""
     log.warning("write-back dead-lettered analysis=%s reason=%s", analysis_id, reason)
-    _set_delivery(analysis_id, "dead")
+    _finish_delivery(analysis_id, "dead")
 
 
 def backoff_seconds(retries: int, retry_after: float | None) -> float:

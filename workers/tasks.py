@@ -9,7 +9,7 @@ from celery.exceptions import Reject
 from sqlalchemy.exc import OperationalError as DatabaseUnavailable
 
 from plugin.connectors import WriteBackError
-from workers import pipeline
+from workers import pipeline, sweeper
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,9 @@ def analyze_candidate(candidate_id: int, history_version: int) -> None:
 
 
 @shared_task(name="workers.deliver_analysis", bind=True, acks_late=True,
-             reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
+             reject_on_worker_lost=True, soft_time_limit=60, time_limit=90,
+             autoretry_for=(DatabaseUnavailable,), retry_backoff=True, retry_backoff_max=120,
+             max_retries=10)
 def deliver_analysis(self, analysis_id: int) -> None:  # type: ignore[no-untyped-def]
     """Write one analysis back to the CRM, retrying with jittered exponential backoff."""
     try:
@@ -39,6 +41,21 @@ def deliver_analysis(self, analysis_id: int) -> None:  # type: ignore[no-untyped
         countdown = pipeline.backoff_seconds(self.request.retries, exc.retry_after)
         log.info("write-back retry analysis=%s in=%.1fs reason=%s", analysis_id, countdown, exc)
         raise self.retry(countdown=countdown, max_retries=DELIVERY_MAX_RETRIES) from exc
+
+
+@shared_task(name="workers.sweep", acks_late=True, soft_time_limit=120, time_limit=150)
+def sweep() -> None:
+    """Queue again whatever was accepted but has no finished analysis or write-back."""
+    grace = sweeper.grace_period()
+    candidates = sweeper.candidates_to_requeue(grace)
+    for candidate_id, version in candidates:
+        enqueue_analysis(candidate_id, version)
+        sweeper.mark_queued(candidate_id)
+    deliveries = sweeper.deliveries_to_requeue(grace)
+    for analysis_id in deliveries:
+        deliver_analysis.delay(analysis_id)
+    if candidates or deliveries:
+        log.warning("sweep requeued analyses=%s deliveries=%s", len(candidates), len(deliveries))
 
 
 def enqueue_analysis(candidate_id: int, history_version: int) -> None:

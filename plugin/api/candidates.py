@@ -44,7 +44,8 @@ class Candidates(MethodView):
         return rows
 
 
-@blp.route("/<external_id>")
+# path: CRM ids may hold "/" (e.g. "people/42"); the default converter would make them unreachable
+@blp.route("/<path:external_id>")
 class CandidateById(MethodView):
     @blp.response(200, CandidateDetailSchema)
     @blp.doc(security=[{"bearerAuth": []}])
@@ -53,7 +54,7 @@ class CandidateById(MethodView):
         return _candidate_or_404(external_id)
 
 
-@blp.route("/<external_id>/reanalyze")
+@blp.route("/<path:external_id>/reanalyze")
 class Reanalyze(MethodView):
     @blp.response(202, ReanalyzeSchema)
     @blp.doc(security=[{"bearerAuth": []}])

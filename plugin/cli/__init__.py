@@ -7,6 +7,7 @@ import click
 from plugin.cli.analyze import analyze
 from plugin.cli.connections import connections
 from plugin.cli.demo import demo
+from plugin.cli.replay import replay
 from plugin.cli.services import db_upgrade, run, serve, worker
 
 
@@ -18,5 +19,5 @@ def main() -> None:
     """
 
 
-for command in (run, serve, worker, analyze, connections, demo, db_upgrade):
+for command in (run, serve, worker, analyze, connections, demo, db_upgrade, replay):
     main.add_command(command)

@@ -36,9 +36,13 @@ def _web_argv(host: str, port: int, workers: int) -> list[str]:
                          "plugin.wsgi:app")
 
 
-def _worker_argv(concurrency: int) -> list[str]:
-    return python_module("celery", "-A", "workers.worker", "worker", "--loglevel", "INFO",
+def _worker_argv(concurrency: int, *, beat: bool, data_dir: str) -> list[str]:
+    """The Celery worker; with `beat`, it also schedules the sweeper (one such worker is enough)."""
+    argv = python_module("celery", "-A", "workers.worker", "worker", "--loglevel", "INFO",
                          "--concurrency", str(concurrency), "--queues", "passion")
+    if beat:
+        argv += ["--beat", "--schedule", os.path.join(data_dir, "celerybeat-schedule")]
+    return argv
 
 
 def _wait_healthy(url: str, timeout: float = 30.0) -> None:
@@ -64,7 +68,7 @@ def run(host: str, port: int, demo: bool) -> None:
     supervisor = Supervisor()
     try:
         env = _prepare(supervisor)
-        supervisor.spawn("worker", _worker_argv(2), env)
+        supervisor.spawn("worker", _worker_argv(2, beat=True, data_dir=env["PASSION_DATA_DIR"]), env)
         supervisor.spawn("web", _web_argv(host, port, 2), env)
         base_url = env["PASSION_PUBLIC_URL"]
         _wait_healthy(f"{base_url}/healthz")
@@ -94,11 +98,14 @@ def serve(host: str, port: int, workers: int) -> None:
 
 @click.command()
 @click.option("--concurrency", default=2, show_default=True, type=int)
-def worker(concurrency: int) -> None:
+@click.option("--beat/--no-beat", default=True, show_default=True,
+              help="Also run the sweeper's schedule (run it in exactly one worker of a fleet).")
+def worker(concurrency: int, beat: bool) -> None:
     """A Celery worker that analyses candidates and writes results back."""
     supervisor = Supervisor()
     env = _prepare(supervisor)
-    supervisor.spawn("worker", _worker_argv(concurrency), env)
+    supervisor.spawn("worker", _worker_argv(concurrency, beat=beat,
+                                            data_dir=env["PASSION_DATA_DIR"]), env)
     sys.exit(supervisor.wait())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from plugin.models import Analysis, Candidate, Connection
@@ -16,6 +17,7 @@ class InboundEvent:
     type: str  # candidate.created | candidate.updated | candidate.deleted
     external_id: str
     history: dict[str, Any] | None  # None for deletions
+    occurred_at: datetime | None = None  # when the CRM says it happened, to spot late arrivals
 
 
 class WriteBackError(Exception):

@@ -49,7 +49,8 @@ class StandardConnector:
         event = StandardEventSchema().load(payload)
         data = event["data"]
         history = data if "jobs" in data else None
-        return InboundEvent(type=event["type"], external_id=data["candidate_id"], history=history)
+        return InboundEvent(type=event["type"], external_id=data["candidate_id"], history=history,
+                            occurred_at=event["timestamp"])
 
     def write_back(self, connection: Connection, candidate: Candidate, analysis: Analysis,
                    config: Mapping[str, Any]) -> None:

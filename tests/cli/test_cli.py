@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from plugin.cli import main
 
 COMMANDS = [[], ["run"], ["serve"], ["worker"], ["analyze"], ["connections"],
-            ["connections", "create"], ["demo"], ["db-upgrade"]]
+            ["connections", "create"], ["demo"], ["db-upgrade"], ["replay"]]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "passion")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -33,10 +35,30 @@ class Crm:
         self.connection = connection
         self.auth = {"Authorization": f"Bearer {connection['token']}"}
 
-    def send(self, event_type: str, data: dict[str, Any]) -> requests.Response:
-        body, headers = signed_delivery(self.connection["secret"], event(event_type, data))
+    def send(self, event_type: str, data: dict[str, Any], *, at: datetime | None = None,
+             msg_id: str | None = None) -> requests.Response:
+        body, headers = signed_delivery(self.connection["secret"], event(event_type, data, at=at),
+                                        msg_id=msg_id)
+        return self.post(body, headers)
+
+    def post(self, body: bytes, headers: dict[str, str]) -> requests.Response:
         return requests.post(self.connection["webhook_url"], data=body, headers=headers,
-                             timeout=10)
+                             timeout=30)
+
+    def send_until_accepted(self, event_type: str, data: dict[str, Any], *, attempts: int = 60
+                            ) -> requests.Response:
+        """Retry on 5xx and connection errors with the same delivery id, as CRMs do."""
+        body, headers = signed_delivery(self.connection["secret"], event(event_type, data))
+        for _ in range(attempts):
+            try:
+                response = self.post(body, headers)
+            except requests.ConnectionError:
+                time.sleep(0.5)
+                continue
+            if response.status_code < 500:
+                return response
+            time.sleep(0.5)
+        raise AssertionError(f"delivery never accepted: {event_type}")
 
     def ids_with(self, **filters: str) -> list[str]:
         response = requests.get(f"{self.base_url}/api/candidates", params=filters,

@@ -15,8 +15,9 @@ from workers import pipeline
 
 @pytest.fixture
 def receiver_and_connection(app):
-    with callback_server() as (receiver, url), app.app_context():
-        issued = create_connection(provider="standard", name="CRM", callback_url=url)
+    with callback_server() as (receiver, url):
+        with app.app_context():
+            issued = create_connection(provider="standard", name="CRM", callback_url=url)
         receiver.secret = issued.secret
         yield receiver, issued
 

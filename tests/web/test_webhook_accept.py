@@ -70,7 +70,7 @@ def test_rotated_secrets_both_verify(client, connection, app, redis_client):
         db.session.commit()
     old = _send(client, connection, event("candidate.created", history("c-1", ["research"])))
     body = b'{"type": "candidate.created", "data": {"candidate_id": "c-2", "jobs": []}}'
-    headers = sign_headers(new_secret, "msg_rotated", body)
+    headers = sign_headers(new_secret, "msg_rotated", body) | {"content-type": "application/json"}
     new = client.post(f"/webhooks/{connection.id}", data=body, headers=headers)
     assert (old.status_code, new.status_code) == (202, 202)
 

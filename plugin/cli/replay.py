@@ -1,0 +1,21 @@
+"""`passion replay`: retry write-backs that were dead-lettered after their retries ran out."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.option("--analysis", "analysis_ids", type=int, multiple=True,
+              help="Replay only these analysis ids (repeatable); default: every dead write-back.")
+def replay(analysis_ids: tuple[int, ...]) -> None:
+    """Queue dead-lettered write-backs again (after the CRM is fixed, say)."""
+    from plugin import create_app
+    from workers.sweeper import replay_dead
+    from workers.tasks import deliver_analysis
+
+    with create_app().app_context():
+        ids = replay_dead(list(analysis_ids) if analysis_ids else None)
+        for analysis_id in ids:
+            deliver_analysis.delay(analysis_id)
+    click.echo(f"replayed {len(ids)} write-back(s)")

@@ -1,0 +1,35 @@
+"""Errors outside flask-smorest's reach, answered in its JSON shape ({code, status, message})."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.wrappers import Response
+
+from plugin.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _database_unavailable(error: Exception) -> tuple[Response, int]:
+    """The sender retries a 503; nothing was committed, since the failed transaction rolled back."""
+    db.session.rollback()
+    log.warning("database unavailable: %s", type(error).__name__)
+    body = jsonify(code=503, status="Service Unavailable",
+                   message="Database unavailable; retry later.")
+    body.headers["Retry-After"] = "5"
+    return body, 503
+
+
+def _is_disconnect(error: DBAPIError) -> bool:
+    return bool(error.connection_invalidated) or isinstance(error, OperationalError)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DBAPIError)
+    def _on_database_error(error: DBAPIError):  # type: ignore[no-untyped-def]
+        if _is_disconnect(error):
+            return _database_unavailable(error)
+        raise error

@@ -1,0 +1,66 @@
+"""Finds accepted work that has no finished result after a grace period and queues it again.
+
+Covers what a broker outage, a lost task or a killed worker can leave behind: every candidate still
+waiting for an analysis and every analysis still waiting for its write-back is queued again. Both tasks
+are idempotent, so queuing twice costs a little time and nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from plugin.extensions import db
+from plugin.models import Analysis, Candidate, utcnow
+
+log = logging.getLogger(__name__)
+
+WAITING = ("queued", "enqueue_failed")
+
+
+def candidates_to_requeue(grace: timedelta, *, limit: int = 1000) -> list[tuple[int, int]]:
+    """(candidate id, history version) of analyses queued longer ago than `grace`."""
+    cutoff = utcnow() - grace
+    rows = db.session.execute(
+        select(Candidate.id, Candidate.history_version)
+        .where(Candidate.status.in_(WAITING),
+               or_(Candidate.queued_at.is_(None), Candidate.queued_at < cutoff))
+        .order_by(Candidate.id).limit(limit))
+    return [(row.id, row.history_version) for row in rows]
+
+
+def deliveries_to_requeue(grace: timedelta, *, limit: int = 1000) -> list[int]:
+    """Ids of analyses older than `grace` whose write-back is pending and not leased."""
+    now = utcnow()
+    return list(db.session.scalars(
+        select(Analysis.id)
+        .where(Analysis.delivery_status == "pending", Analysis.created_at < now - grace,
+               or_(Analysis.lease_until.is_(None), Analysis.lease_until < now))
+        .order_by(Analysis.id).limit(limit)))
+
+
+def mark_queued(candidate_id: int) -> None:
+    db.session.execute(update(Candidate).where(Candidate.id == candidate_id)
+                       .values(queued_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def grace_period() -> timedelta:
+    return timedelta(seconds=current_app.config["SWEEP_GRACE_SECONDS"])
+
+
+def replay_dead(analysis_ids: list[int] | None = None) -> list[int]:
+    """Put dead-lettered write-backs (all, or the given ones) back to pending; returns their ids."""
+    query = select(Analysis.id).where(Analysis.delivery_status == "dead")
+    if analysis_ids is not None:
+        query = query.where(Analysis.id.in_(analysis_ids))
+    ids = list(db.session.scalars(query))
+    if ids:
+        db.session.execute(update(Analysis).where(Analysis.id.in_(ids))
+                           .values(delivery_status="pending", lease_until=None, last_error=None))
+        db.session.commit()
+    log.info("write-backs replayed count=%s", len(ids))
+    return ids
