@@ -24,11 +24,16 @@ class CallbackReceiver:
         self.rejected = 0
         self.lock = threading.Lock()
         self.scripted: list[tuple[int, dict[str, str]]] = []  # answers to give before accepting
+        self.fail_every = 0  # when set, every n-th call answers 500 (a flaky CRM)
+        self.calls = 0
 
     def handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str]]:
         with self.lock:
+            self.calls += 1
             if self.scripted:
                 return self.scripted.pop(0)
+            if self.fail_every and self.calls % self.fail_every == 0:
+                return 500, {}
         try:
             payload = Webhook(self.secret or "").verify(body, headers)
         except WebhookVerificationError:

@@ -45,10 +45,10 @@ class Crm:
         return requests.post(self.connection["webhook_url"], data=body, headers=headers,
                              timeout=30)
 
-    def send_until_accepted(self, event_type: str, data: dict[str, Any], *, attempts: int = 60
-                            ) -> requests.Response:
+    def send_until_accepted(self, event_type: str, data: dict[str, Any], *,
+                            at: datetime | None = None, attempts: int = 60) -> requests.Response:
         """Retry on 5xx and connection errors with the same delivery id, as CRMs do."""
-        body, headers = signed_delivery(self.connection["secret"], event(event_type, data))
+        body, headers = signed_delivery(self.connection["secret"], event(event_type, data, at=at))
         for _ in range(attempts):
             try:
                 response = self.post(body, headers)
