@@ -80,3 +80,33 @@ def test_signing_secrets_are_encrypted_at_rest(app, connection):
         row = db.session.get(Connection, connection.id)
         assert connection.secret not in row.signing_secrets_encrypted
         assert connection.token not in row.token_hash
+
+
+def test_an_event_older_than_the_last_applied_changes_nothing(client, connection, app, redis_client):
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    _send(client, connection, event("candidate.created", history("c-1", ["research"]), at=now))
+    late = _send(client, connection, event("candidate.updated", history("c-1", ["writing"]),
+                                           at=now - timedelta(seconds=30)))
+    assert late.status_code == 202
+    assert late.json["status"] == "stale"
+    with app.app_context():
+        candidate = db.session.query(Candidate).one()
+        assert candidate.history["jobs"][0]["likes"] == ["research"]
+        assert candidate.history_version == 1
+    assert len(queued_tasks(redis_client)) == 1
+
+
+def test_deleted_removes_analyses_and_tags_too(client, connection, app, redis_client):
+    from plugin.models import Analysis, CandidateTag
+    from workers import pipeline
+
+    _send(client, connection, event("candidate.created", history("c-1", ["legal research"])))
+    with app.app_context():
+        pipeline.analyze(db.session.query(Candidate).one().id, 1)
+        assert db.session.query(Analysis).count() == 1
+    _send(client, connection, event("candidate.deleted", {"candidate_id": "c-1"}))
+    with app.app_context():
+        assert db.session.query(Analysis).count() == 0
+        assert db.session.query(CandidateTag).count() == 0
