@@ -44,11 +44,13 @@ def _register_blueprints(app: Flask) -> None:
     from plugin.api import register_api
     from plugin.api_docs import bp as api_docs_bp
     from plugin.health import bp as health_bp
+    from plugin.web import bp as web_bp
     from plugin.webhooks import bp as webhooks_bp
 
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(api_docs_bp)
+    app.register_blueprint(web_bp)
     register_api(app)
 
 

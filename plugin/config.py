@@ -43,6 +43,8 @@ def default_config() -> dict[str, Any]:
         "SWEEP_GRACE_SECONDS": 300,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
         "API_TITLE": "Passion Tagger",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.1.0",
