@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
+from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.wrappers import Response
 
@@ -17,8 +18,11 @@ def _database_unavailable(error: Exception) -> tuple[Response, int]:
     """The sender retries a 503; nothing was committed, since the failed transaction rolled back."""
     db.session.rollback()
     log.warning("database unavailable: %s", type(error).__name__)
-    body = jsonify(code=503, status="Service Unavailable",
-                   message="Database unavailable; retry later.")
+    return _unavailable("Database unavailable; retry later.")
+
+
+def _unavailable(message: str) -> tuple[Response, int]:
+    body = jsonify(code=503, status="Service Unavailable", message=message)
     body.headers["Retry-After"] = "5"
     return body, 503
 
@@ -33,3 +37,8 @@ def register_error_handlers(app: Flask) -> None:
         if _is_disconnect(error):
             return _database_unavailable(error)
         raise error
+
+    @app.errorhandler(BrokerError)
+    def _on_broker_error(error: BrokerError):  # type: ignore[no-untyped-def]
+        log.warning("broker unavailable: %s", type(error).__name__)
+        return _unavailable("Queue unavailable; retry later.")

@@ -1,6 +1,9 @@
 """Bodies and query strings of the recruiter-facing REST API (unknown fields are refused)."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.analysis import AnalysisResultSchema
 from schemas.catalogue import THEME_IDS
@@ -8,9 +11,21 @@ from schemas.history import JobSchema, Text
 
 # each filter adds a subquery; SQLite refuses expression trees deeper than 1,000
 MAX_FILTER_VALUES = 20
+# parsed by flask-smorest's paginate(), beside the filters
+PAGINATION_ARGS = ("page", "page_size")
 
 _theme = fields.String(validate=validate.OneOf(THEME_IDS))
 _filter_count = validate.Length(max=MAX_FILTER_VALUES)
+
+
+class UtcDateTime(fields.DateTime):
+    """RFC 3339 with its offset: SQLite hands stored UTC datetimes back without one."""
+
+    def _serialize(self, value: datetime | None, attr: str | None, obj: Any,
+                   **kwargs: Any) -> str | float | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class CandidateFilterSchema(Schema):
@@ -27,6 +42,14 @@ class CandidateFilterSchema(Schema):
                         validate=_filter_count,
                         metadata={"description": "ESCO skill URI or preferred label"})
 
+    @validates_schema(pass_original=True)
+    def _no_unknown_args(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
+        """webargs loads query strings with unknown=EXCLUDE whatever Meta says, so a typo such as
+        `?themes=` would silently widen the search: refuse it here."""
+        unknown = set(original) - set(self.fields) - set(PAGINATION_ARGS)
+        if unknown:
+            raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+
 
 class SkillRefSchema(Schema):
     id = fields.String(required=True)
@@ -39,7 +62,8 @@ class CandidateSummarySchema(Schema):
     id = fields.String(required=True, attribute="external_id",
                        metadata={"description": "The CRM's own candidate id"})
     status = fields.String(required=True,
-                           metadata={"description": "queued, analyzed or enqueue_failed"})
+                           metadata={"description": "queued, analyzed, enqueue_failed (the sweeper will "
+                                                    "queue it) or failed (the engine raised; re-analyse)"})
     history_version = fields.Integer(required=True)
     passion_themes = fields.List(fields.String(), attribute="profile.passion_themes")
     aversions = fields.List(fields.String(), attribute="profile.aversions")
@@ -47,7 +71,7 @@ class CandidateSummarySchema(Schema):
     skills = fields.List(fields.Nested(SkillRefSchema), attribute="profile.skills")
     summary = fields.String(attribute="profile.summary", allow_none=True)
     analysis_version = fields.String(attribute="profile.analysis_version", allow_none=True)
-    updated_at = fields.DateTime(required=True)
+    updated_at = UtcDateTime(required=True)
 
 
 class HistoryOutSchema(Schema):
@@ -58,7 +82,7 @@ class AnalysisOutSchema(Schema):
     id = fields.Integer(required=True)
     history_version = fields.Integer(required=True)
     engine_version = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
     delivery_status = fields.String(
         required=True, metadata={"description": "pending, delivered, superseded or dead"})
     result = fields.Nested(AnalysisResultSchema, required=True)

@@ -81,6 +81,18 @@ def _tags(candidate_id: int, result: dict) -> list[CandidateTag]:
     return tags
 
 
+def mark_failed(candidate_id: int, history_version: int) -> None:
+    """The engine raised on this history: show it (status "failed") rather than retry it forever."""
+    db.session.rollback()
+    db.session.execute(update(Candidate)
+                       .where(Candidate.id == candidate_id,
+                              Candidate.history_version == history_version,
+                              Candidate.status.in_(("queued", "enqueue_failed")))
+                       .values(status="failed").execution_options(synchronize_session=False))
+    db.session.commit()
+    log.error("analysis failed candidate=%s version=%s", candidate_id, history_version)
+
+
 def deliver(analysis_id: int) -> None:
     """Write back once per history version; an analysis of an older version is never sent."""
     analysis = db.session.get(Analysis, analysis_id)

@@ -21,7 +21,14 @@ DELIVERY_MAX_RETRIES = 8
              retry_backoff=True, retry_backoff_max=120, max_retries=10)
 def analyze_candidate(candidate_id: int, history_version: int) -> None:
     """Analyse one history version; skip when a newer one has arrived."""
-    analysis_id = pipeline.analyze(candidate_id, history_version)
+    try:
+        analysis_id = pipeline.analyze(candidate_id, history_version)
+    except DatabaseUnavailable:
+        raise
+    except Exception:
+        # not transient: stop the sweeper from queuing it forever; re-analysis resets it
+        pipeline.mark_failed(candidate_id, history_version)
+        raise
     if analysis_id is not None:
         deliver_analysis.delay(analysis_id)
 

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint, abort
 
 from plugin import pool
 from plugin.auth import current_connection, load_connection_from_token
+from plugin.extensions import db
 from plugin.models import Candidate
 from schemas.api import (
     CandidateDetailSchema,
@@ -61,5 +62,8 @@ class Reanalyze(MethodView):
     def post(self, external_id: str) -> dict:
         """Queue a fresh analysis of the current history (after an engine upgrade, say)."""
         candidate = _candidate_or_404(external_id)
+        if candidate.status == "failed":
+            candidate.status = "queued"
+            db.session.commit()
         enqueue_analysis(candidate.id, candidate.history_version)
         return {"status": "queued", "history_version": candidate.history_version}

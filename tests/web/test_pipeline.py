@@ -88,3 +88,25 @@ def test_backoff_grows_and_honours_retry_after():
     assert 1.0 <= pipeline.backoff_seconds(0, None) <= 2.0
     assert 256.0 <= pipeline.backoff_seconds(8, None) <= 512.0
     assert pipeline.backoff_seconds(20, None) <= 600.0
+
+
+def test_an_engine_error_marks_the_candidate_failed(app, client, receiver_and_connection,
+                                                    monkeypatch):
+    from workers import tasks
+
+    _, issued = receiver_and_connection
+    _receive(client, issued, history("c-1", ["legal research"]))
+
+    def broken(_history):
+        raise ValueError("engine bug")
+
+    monkeypatch.setattr(pipeline, "analyze_history", broken)
+    with app.app_context():
+        candidate_id = _candidate().id
+        with pytest.raises(ValueError):
+            tasks.analyze_candidate.run(candidate_id, 1)
+        assert _candidate().status == "failed"
+        from workers.sweeper import candidates_to_requeue
+        from datetime import timedelta
+
+        assert candidates_to_requeue(timedelta(0)) == []
