@@ -85,3 +85,17 @@ def queued_tasks(client: redis_lib.Redis) -> list[str]:
     import json
 
     return [json.loads(raw)["headers"]["task"] for raw in client.lrange("passion", 0, -1)]
+
+
+def ingest_and_analyze(app, client, issued: IssuedConnection, data: dict) -> None:
+    """Receive a candidate over the webhook, then run the worker's pipeline in-process."""
+    from plugin.extensions import db
+    from plugin.models import Candidate
+    from tests.webhook_sender import event, signed_delivery
+    from workers import pipeline
+
+    body, headers = signed_delivery(issued.secret, event("candidate.created", data))
+    assert client.post(f"/webhooks/{issued.id}", data=body, headers=headers).status_code == 202
+    with app.app_context():
+        row = db.session.query(Candidate).filter_by(external_id=data["candidate_id"]).one()
+        pipeline.analyze(row.id, row.history_version)

@@ -7,8 +7,8 @@ import pytest
 from plugin.connections import create_connection
 from plugin.extensions import db
 from plugin.models import Analysis, Candidate
-from tests.conftest import queued_tasks
-from tests.webhook_sender import event, history, signed_delivery
+from tests.conftest import ingest_and_analyze, queued_tasks
+from tests.webhook_sender import history
 from workers import pipeline
 
 
@@ -16,21 +16,12 @@ def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _ingest_and_analyze(app, client, connection, data):
-    """Receive over the webhook, then run the worker's pipeline in-process (no broker consumer)."""
-    body, headers = signed_delivery(connection.secret, event("candidate.created", data))
-    assert client.post(f"/webhooks/{connection.id}", data=body, headers=headers).status_code == 202
-    with app.app_context():
-        candidate = db.session.query(Candidate).filter_by(external_id=data["candidate_id"]).one()
-        pipeline.analyze(candidate.id, candidate.history_version)
-
-
 @pytest.fixture
 def pool(app, client, connection):
-    _ingest_and_analyze(app, client, connection, history(
+    ingest_and_analyze(app, client, connection, history(
         "researcher", ["legal research on CanLII", "drafting memos"],
         ["digging through case law", "writing reports"]))
-    _ingest_and_analyze(app, client, connection, history(
+    ingest_and_analyze(app, client, connection, history(
         "organiser", ["scheduling the trial calendar", "managing the closing checklist"],
         ["planning logistics for events", "juggling calendars"]))
     return connection

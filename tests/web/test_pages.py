@@ -5,26 +5,16 @@ from __future__ import annotations
 import pytest
 
 from plugin.connections import create_connection
-from plugin.extensions import db
-from plugin.models import Candidate
-from tests.webhook_sender import event, history, signed_delivery
-from workers import pipeline
-
-
-def _ingest(app, client, issued, data) -> None:
-    body, headers = signed_delivery(issued.secret, event("candidate.created", data))
-    assert client.post(f"/webhooks/{issued.id}", data=body, headers=headers).status_code == 202
-    with app.app_context():
-        row = db.session.query(Candidate).filter_by(external_id=data["candidate_id"]).one()
-        pipeline.analyze(row.id, row.history_version)
+from tests.conftest import ingest_and_analyze
+from tests.webhook_sender import history
 
 
 @pytest.fixture
 def signed_in(app, client, connection):
-    _ingest(app, client, connection, history(
+    ingest_and_analyze(app, client, connection, history(
         "researcher", ["legal research on CanLII <script>alert(1)</script>", "drafting memos"],
         ["digging through case law", "writing reports"]))
-    _ingest(app, client, connection, history(
+    ingest_and_analyze(app, client, connection, history(
         "organiser", ["scheduling the trial calendar"], ["juggling calendars for events"]))
     response = client.post("/", data={"token": connection.token})
     assert response.status_code == 302
