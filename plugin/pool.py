@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, or_, select
 
 from plugin.extensions import db
 from plugin.models import Candidate, CandidateTag
-from schemas.history import MAX_ID_CHARS, forbidden_char
+from schemas.history import is_plausible_id
 
 
 def _with_tag(kind: str, values: Iterable[str]) -> list:
@@ -53,7 +53,7 @@ def passion_counts(connection_id: str) -> dict[str, int]:
 
 def get_candidate(connection_id: str, external_id: str) -> Candidate | None:
     """One candidate of the connection; an id the schemas refuse was never stored (NUL breaks PostgreSQL)."""
-    if len(external_id) > MAX_ID_CHARS or forbidden_char(external_id) is not None:
+    if not is_plausible_id(external_id):
         return None
     return db.session.scalar(select(Candidate).where(
         Candidate.connection_id == connection_id, Candidate.external_id == external_id))

@@ -75,10 +75,15 @@ def _require_json_content_type() -> None:
 
 def _read_body() -> bytes:
     """The raw bytes the signature covers, refused past MAX_CONTENT_LENGTH."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
     try:
-        return request.get_data(cache=False)
+        body = request.get_data(cache=False)
     except RequestEntityTooLarge:
-        _body_error(413, f"Body is larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes.")
+        _body_error(413, f"Body is larger than {limit} bytes.")
+    # a chunked body (no Content-Length) is cut at the limit without an error: refuse it, not its signature
+    if request.content_length is None and len(body) >= limit:
+        _body_error(413, f"Body is larger than {limit} bytes.")
+    return body
 
 
 def _check_delivery_id(delivery_id: str) -> None:

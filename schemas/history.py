@@ -17,6 +17,12 @@ MAX_ID_CHARS = 128
 _YEAR_MONTH = re.compile(r"(19|20)[0-9]{2}-(0[1-9]|1[0-2])")  # [0-9]: "\d" matches any script's digits
 # C0 controls except tab, line feed and carriage return, and lone surrogates (which UTF-8 cannot encode)
 _FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# ids allow no control character at all: a line break in an id breaks URL routing and log lines
+_FORBIDDEN_IN_IDS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+# the same rules for OpenAPI (ECMA-262 syntax), so generated clients and fuzzers know them
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+IDENTIFIER_PATTERN = r"^(?!/)(?!.*//)(?!.*/$)[^\x00-\x1f\x7f]*$"
+YEAR_MONTH_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
 
 
 def forbidden_char(text: str) -> str | None:
@@ -25,17 +31,48 @@ def forbidden_char(text: str) -> str | None:
     return found.group() if found else None
 
 
+def _unroutable(text: str) -> bool:
+    """A "/" at either end or doubled: URL routing (Werkzeug's path converter) could not address it."""
+    return text.startswith("/") or text.endswith("/") or "//" in text
+
+
+def is_plausible_id(text: str) -> bool:
+    """Whether an id from a URL could have been stored; one that could not is not looked up."""
+    return len(text) <= MAX_ID_CHARS and _FORBIDDEN_IN_IDS.search(text) is None and not _unroutable(text)
+
+
 class Text(fields.String):
     """A string without control characters (tab, newline and carriage return allowed)."""
 
     default_error_messages = {
         "control_char": "Must not contain control characters other than tab and newline (found {char})."}
+    pattern = TEXT_PATTERN
+    forbidden = _FORBIDDEN_CHARS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"pattern": self.pattern, **kwargs.get("metadata", {})}
+        super().__init__(*args, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
-        char = forbidden_char(text)
-        if char is not None:
-            raise self.make_error("control_char", char=f"U+{ord(char):04X}")
+        found = self.forbidden.search(text)
+        if found is not None:
+            raise self.make_error("control_char", char=f"U+{ord(found.group()):04X}")
+        return text
+
+
+class Identifier(Text):
+    """A CRM id: no control characters at all, tab and newline included."""
+
+    default_error_messages = {"control_char": "Must not contain control characters (found {char}).",
+                              "slash": 'Must not begin or end with "/" nor contain "//".'}
+    pattern = IDENTIFIER_PATTERN
+    forbidden = _FORBIDDEN_IN_IDS
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if _unroutable(text):
+            raise self.make_error("slash")
         return text
 
 
@@ -46,6 +83,7 @@ class YearMonth(Text):
     """A "YYYY-MM" date; kept as text because the history never needs more precision."""
 
     default_error_messages = {"invalid_month": "Must be a date in the form YYYY-MM (1900-01 to 2099-12)."}
+    pattern = YEAR_MONTH_PATTERN
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -85,7 +123,7 @@ class CandidateHistorySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    candidate_id = Text(required=True, validate=validate.Length(min=1, max=MAX_ID_CHARS),
-                        metadata={"description": "The CRM's own id for the candidate"})
+    candidate_id = Identifier(required=True, validate=validate.Length(min=1, max=MAX_ID_CHARS),
+                              metadata={"description": "The CRM's own id for the candidate"})
     jobs = fields.List(fields.Nested(JobSchema), required=True,
                        validate=validate.Length(max=MAX_JOBS))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import (
@@ -15,10 +15,14 @@ from marshmallow import (
     validates_schema,
 )
 
-from schemas.history import MAX_ID_CHARS, CandidateHistorySchema, Text
+from schemas.history import MAX_ID_CHARS, CandidateHistorySchema, Identifier
 
 HISTORY_EVENTS = ("candidate.created", "candidate.updated")
 DELETE_EVENTS = ("candidate.deleted",)
+# Python reads years 1 to 9999 at any offset, but e.g. 9999-12-31T23:59-05:00 is year 10000 in UTC, which the
+# database stores and then cannot hand back: a 500 on the candidate's next event
+EARLIEST_EVENT = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_EVENT = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class CandidateRefSchema(Schema):
@@ -27,7 +31,7 @@ class CandidateRefSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    candidate_id = Text(required=True, validate=validate.Length(min=1, max=MAX_ID_CHARS))
+    candidate_id = Identifier(required=True, validate=validate.Length(min=1, max=MAX_ID_CHARS))
 
 
 class StandardEventSchema(Schema):
@@ -39,6 +43,7 @@ class StandardEventSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(HISTORY_EVENTS + DELETE_EVENTS))
     timestamp = fields.AwareDateTime(
         load_default=None, allow_none=True, default_timezone=UTC,
+        validate=validate.Range(min=EARLIEST_EVENT, max=LATEST_EVENT, max_inclusive=False),
         metadata={"description": "When the change happened in the CRM (ISO 8601); an event older than "
                                  "one already applied to the candidate is ignored"})
     data = fields.Dict(required=True)

@@ -45,7 +45,7 @@ class Candidates(MethodView):
         return rows
 
 
-# path: CRM ids may hold "/" (e.g. "people/42"); the default converter would make them unreachable
+# path: CRM ids may hold "/" (e.g. "people/42"), which the default converter would make unreachable
 @blp.route("/<path:external_id>")
 class CandidateById(MethodView):
     @blp.response(200, CandidateDetailSchema)

@@ -33,8 +33,9 @@ def writeback_fields(candidate: Candidate, analysis: Analysis) -> dict[str, Any]
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    return float(value) if value.isdigit() else None
+    value = response.headers.get("Retry-After", "").strip()
+    # ASCII digits only: str.isdigit() passes "\u00b2", which float() refuses (a crash, not a retry)
+    return float(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 class StandardConnector:

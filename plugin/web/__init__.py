@@ -72,7 +72,7 @@ def candidates():  # type: ignore[no-untyped-def]
                            counts=pool.passion_counts(g.connection.id))
 
 
-@bp.get("/pool/<external_id>")
+@bp.get("/pool/<path:external_id>")  # CRM ids may contain "/"
 @signed_in
 def candidate(external_id: str):  # type: ignore[no-untyped-def]
     """One candidate: the themes with the phrases behind them, and the write-back state."""

@@ -106,7 +106,8 @@ def test_an_engine_error_marks_the_candidate_failed(app, client, receiver_and_co
         with pytest.raises(ValueError):
             tasks.analyze_candidate.run(candidate_id, 1)
         assert _candidate().status == "failed"
-        from workers.sweeper import candidates_to_requeue
         from datetime import timedelta
+
+        from workers.sweeper import candidates_to_requeue
 
         assert candidates_to_requeue(timedelta(0)) == []
