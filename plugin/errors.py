@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from cryptography.fernet import InvalidToken
 from flask import Flask, jsonify
 from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -37,6 +38,13 @@ def register_error_handlers(app: Flask) -> None:
         if _is_disconnect(error):
             return _database_unavailable(error)
         raise error
+
+    @app.errorhandler(InvalidToken)
+    def _on_undecryptable_secret(_error: InvalidToken):  # type: ignore[no-untyped-def]
+        log.error("stored secrets cannot be decrypted: PASSION_SECRET_KEY differs from the key "
+                  "they were encrypted with")
+        return jsonify(code=500, status="Internal Server Error",
+                       message="Server misconfigured: stored secrets cannot be decrypted."), 500
 
     @app.errorhandler(BrokerError)
     def _on_broker_error(error: BrokerError):  # type: ignore[no-untyped-def]

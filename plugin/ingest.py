@@ -6,7 +6,7 @@ one candidate, so versions never collide; an event older than one already applie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -62,7 +62,14 @@ def _insert_event_record(connection: Connection, delivery_id: str, event: Inboun
     return True
 
 
+def _event_time(event: InboundEvent) -> datetime | None:
+    """When the event happened, never later than now: a CRM clock far ahead must not make every
+    later event for the candidate look stale."""
+    return None if event.occurred_at is None else min(event.occurred_at, utcnow())
+
+
 def _apply(connection: Connection, event: InboundEvent) -> Outcome:
+    event = replace(event, occurred_at=_event_time(event))
     candidate = find_candidate(connection.id, event.external_id, lock=True)
     if candidate is not None and _is_older(event.occurred_at, candidate.last_event_at):
         return Outcome(candidate_id=candidate.id, stale=True)

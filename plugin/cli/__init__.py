@@ -8,8 +8,8 @@ from plugin.cli.analyze import analyze
 from plugin.cli.connections import connections
 from plugin.cli.demo import demo
 from plugin.cli.replay import replay
-from plugin.cli.skills import skills
 from plugin.cli.services import db_upgrade, run, serve, worker
+from plugin.cli.skills import skills
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

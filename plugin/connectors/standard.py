@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -33,9 +35,18 @@ def writeback_fields(candidate: Candidate, analysis: Analysis) -> dict[str, Any]
 
 
 def _retry_after(response: requests.Response) -> float | None:
+    """Retry-After in seconds, from either form RFC 9110 allows (delay-seconds or an HTTP date)."""
     value = response.headers.get("Retry-After", "").strip()
     # ASCII digits only: str.isdigit() passes "\u00b2", which float() refuses (a crash, not a retry)
-    return float(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class StandardConnector:
