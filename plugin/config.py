@@ -24,6 +24,7 @@ _ENV_KEYS: dict[str, tuple[str, type]] = {
     "BROKER_VISIBILITY_TIMEOUT": ("BROKER_VISIBILITY_TIMEOUT", int),
     "SWEEP_INTERVAL_SECONDS": ("SWEEP_INTERVAL_SECONDS", int),
     "SWEEP_GRACE_SECONDS": ("SWEEP_GRACE_SECONDS", int),
+    "EVENT_RETENTION_DAYS": ("EVENT_RETENTION_DAYS", int),
 }
 
 
@@ -41,6 +42,7 @@ def default_config() -> dict[str, Any]:
         "BROKER_VISIBILITY_TIMEOUT": 600,
         "SWEEP_INTERVAL_SECONDS": 60,
         "SWEEP_GRACE_SECONDS": 300,
+        "EVENT_RETENTION_DAYS": 30,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from plugin.extensions import db
-from plugin.models import Analysis, Candidate, utcnow
+from plugin.models import Analysis, Candidate, WebhookEvent, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,14 @@ def mark_queued(candidate_id: int) -> None:
 
 def grace_period() -> timedelta:
     return timedelta(seconds=current_app.config["SWEEP_GRACE_SECONDS"])
+
+
+def forget_old_events(retention: timedelta) -> int:
+    """Drop dedupe records older than any CRM's retry horizon (days, where Greenhouse needs 16 h)."""
+    removed = db.session.execute(db.delete(WebhookEvent)
+                                 .where(WebhookEvent.received_at < utcnow() - retention))
+    db.session.commit()
+    return int(removed.rowcount or 0)
 
 
 def replay_dead(analysis_ids: list[int] | None = None) -> list[int]:

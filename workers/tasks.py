@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from celery.exceptions import Reject
+from flask import current_app
 from sqlalchemy.exc import OperationalError as DatabaseUnavailable
 
 from plugin.connectors import WriteBackError
@@ -63,6 +65,8 @@ def sweep() -> None:
         deliver_analysis.delay(analysis_id)
     if candidates or deliveries:
         log.warning("sweep requeued analyses=%s deliveries=%s", len(candidates), len(deliveries))
+    retention = timedelta(days=current_app.config["EVENT_RETENTION_DAYS"])
+    sweeper.forget_old_events(retention)
 
 
 def enqueue_analysis(candidate_id: int, history_version: int) -> None:

@@ -111,3 +111,20 @@ def test_an_engine_error_marks_the_candidate_failed(app, client, receiver_and_co
         from workers.sweeper import candidates_to_requeue
 
         assert candidates_to_requeue(timedelta(0)) == []
+
+
+def test_the_sweep_forgets_old_delivery_ids_only(app, client, receiver_and_connection):
+    from datetime import timedelta
+
+    from plugin.models import WebhookEvent, utcnow
+    from workers import tasks
+
+    _, issued = receiver_and_connection
+    _receive(client, issued, history("c-1", ["legal research"]))
+    _receive(client, issued, history("c-2", ["legal research"]))
+    with app.app_context():
+        old = db.session.query(WebhookEvent).order_by(WebhookEvent.id).first()
+        old.received_at = utcnow() - timedelta(days=31)
+        db.session.commit()
+        tasks.sweep.run()
+        assert [e.external_id for e in db.session.query(WebhookEvent)] == ["c-2"]
