@@ -70,7 +70,7 @@ def main() -> None:
 
 def run(connection: dict[str, str], base_url: str, count: int) -> None:
     session = requests.Session()
-    for n in range(20):  # warm both gunicorn workers and the connection pools
+    for _ in range(20):  # warm both gunicorn workers and the connection pools
         session.get(f"{base_url}/healthz", timeout=5)
     baseline = [_timed(lambda: session.get(f"{base_url}/healthz", timeout=5)) for _ in range(count)]
     webhook = []

@@ -76,10 +76,24 @@ def _texts(jobs: Sequence[Mapping[str, Any]], phrases: Sequence[Mapping[str, Any
     return [(t, ev) for t, ev in units if t.strip()]
 
 
+_RANKED: dict[str, list[tuple[int, float]]] = {}
+_RANKED_LIMIT = 50_000  # texts; a few tens of MB at most, then it starts again
+
+
+def _ranked(idx: SkillIndex, texts: Sequence[str]) -> list[list[tuple[int, float]]]:
+    """extract.rank with a per-text cache, so re-analysis after an edit encodes only the new texts."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _RANKED))
+    if missing:
+        if len(_RANKED) + len(missing) > _RANKED_LIMIT:
+            _RANKED.clear()
+        _RANKED.update(zip(missing, extract.rank(idx, missing, top_k=PER_TEXT), strict=True))
+    return [_RANKED[t] for t in texts]
+
+
 def _text_entries(idx: SkillIndex, units: Sequence[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Skills the history itself shows, best first; a skill seen in several places ranks higher."""
     found: dict[int, tuple[float, list[dict[str, Any]]]] = {}
-    ranked = extract.rank(idx, [t for t, _ in units], top_k=PER_TEXT) if units else []
+    ranked = _ranked(idx, [t for t, _ in units])
     for (_, ev), row in zip(units, ranked, strict=True):
         for i, score in row:
             if score >= MIN_SCORE:

@@ -1,0 +1,100 @@
+"""Phrase labelling on the hard cases of issue 3, with phrases written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from workers.analysis.tagger import label_phrase
+
+
+def labels(text: str, list_name: str) -> set[tuple[str, int]]:
+    return {(lab.theme, lab.polarity) for lab in label_phrase(text, list_name)}
+
+
+@pytest.mark.parametrize(("text", "list_name", "expected"), [
+    # paraphrase without the catalogue's words
+    ("tracking down obscure precedents for the partners", "likes", ("research", 1)),
+    ("ringing phones from open to close", "dislikes", ("client_contact", -1)),
+    ("knowing what each week would look like", "likes", ("structure", 1)),
+    ("nobody breathing down my neck", "likes", ("autonomy", 1)),
+    # jargon and tool names
+    ("pulling cases off CanLII", "likes", ("research", 1)),
+    ("Westlaw all afternoon", "dislikes", ("research", -1)),
+    ("opening matters in Clio", "likes", ("technology", 1)),
+    ("tagging documents in Relativity", "likes", ("technology", 1)),
+    ("cite-checking a factum", "likes", ("detail_work", 1)),
+    ("assembling motion records", "dislikes", ("writing", -1)),
+    ("trust reconciliations", "likes", ("numbers", 1)),
+    # typos
+    ("writting opinion letters", "likes", ("writing", 1)),
+    ("reasearch for the litigation team", "likes", ("research", 1)),
+    ("colaborating on big files", "likes", ("teamwork", 1)),
+])
+def test_paraphrase_jargon_and_typos(text: str, list_name: str, expected: tuple[str, int]) -> None:
+    assert expected in labels(text, list_name)
+
+
+@pytest.mark.parametrize(("text", "list_name", "expected"), [
+    ("not having to cold-call anyone", "likes", ("persuasion", -1)),
+    ("never having to sell anything", "likes", ("persuasion", -1)),
+    ("never got to write anything substantial", "dislikes", ("writing", 1)),
+    ("too little time for actual research", "dislikes", ("research", 1)),
+    ("no one looking over my shoulder", "likes", ("autonomy", 1)),
+    ("a boss who micromanaged every email", "dislikes", ("autonomy", 1)),
+    ("stuck at a desk from nine to six", "dislikes", ("hands_on", 1)),
+    ("no room to grow", "dislikes", ("learning", 1)),
+])
+def test_polarity_turned_round_by_the_words(text: str, list_name: str,
+                                            expected: tuple[str, int]) -> None:
+    assert labels(text, list_name) == {expected}
+
+
+@pytest.mark.parametrize(("text", "list_name"), [
+    ("the pay", "dislikes"),
+    ("decent benefits", "likes"),
+    ("an hour-long commute", "dislikes"),
+    ("parking cost a fortune", "dislikes"),
+    ("my supervisor's temper", "dislikes"),
+    ("free snacks in the kitchen", "likes"),
+    ("no raise for three years", "dislikes"),
+])
+def test_off_catalogue_phrases_get_no_theme(text: str, list_name: str) -> None:
+    assert labels(text, list_name) == set()
+
+
+def test_sarcasm_in_a_like_reads_as_a_dislike() -> None:
+    assert labels("oh, the endless photocopying", "likes") == {("hands_on", -1)}
+    assert labels("oh, the endless photocopying", "dislikes") == {("hands_on", -1)}
+
+
+def test_hedged_like_stays_a_like() -> None:
+    assert labels("I guess the deadlines were kind of exciting", "likes") == {("fast_pace", 1)}
+
+
+def test_intensifying_never_is_not_a_negation() -> None:
+    assert labels("deadlines that never let up", "dislikes") == {("fast_pace", -1)}
+    assert labels("never a dull moment", "likes") == {("fast_pace", 1)}
+
+
+@pytest.mark.parametrize(("text", "list_name", "expected"), [
+    ("cutting-edge software", "likes", ("technology", 1)),
+    ("a little research every day", "likes", ("research", 1)),
+    ("settling files out of court", "likes", ("persuasion", 1)),
+    ("no two days the same", "likes", ("fast_pace", 1)),
+])
+def test_words_that_only_look_like_negation(text: str, list_name: str,
+                                            expected: tuple[str, int]) -> None:
+    assert labels(text, list_name) == {expected}
+
+
+def test_verdict_inside_the_phrase_beats_the_list() -> None:
+    assert labels("honestly the deadlines were kinda fun", "dislikes") == {("fast_pace", 1)}
+    assert labels("the trial prep weeks were exhausting", "likes") == {("fast_pace", -1)}
+    # a "but" splits the verdict, so the list decides again
+    assert labels("court runs were fun but the parking was awful", "dislikes") == {("hands_on", -1)}
+
+
+def test_at_most_two_labels_and_confidences_in_range() -> None:
+    found = label_phrase("drafting and designing flyers, proofreading, scheduling and billing", "likes")
+    assert 1 <= len(found) <= 2
+    assert all(0.0 < lab.confidence <= 1.0 for lab in found)

@@ -1,0 +1,133 @@
+"""Labels one like/dislike phrase with themes and polarities; cached by normalised text."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from workers.analysis.lexicon import NONE, Mention, find_mentions
+from workers.analysis.polarity import is_flipped, polarity_of, semantic_polarity
+from workers.analysis.semantic import guess_themes
+from workers.analysis.text import normalise_phrase, repair_typos
+
+MAX_LABELS = 2
+SECOND_LABEL_RATIO = 0.75
+# With an off-catalogue topic in the phrase, a theme must outweigh it, in matched characters and by at
+# least this many, unless the theme's words lead the phrase ("planning the holiday party").
+SPECIFIC_CHARS = 10
+MIN_SEMANTIC_WORDS = 3
+# A phrase's first words usually name the activity ("proofreading pleadings"): they weigh more.
+LEAD_BONUS = 1.5
+
+
+@dataclass(frozen=True)
+class Label:
+    """One (theme, polarity) reading of a phrase with the engine's confidence in it."""
+
+    theme: str
+    polarity: int
+    confidence: float
+
+    def as_dict(self) -> dict[str, object]:
+        """The cli.md shape."""
+        return {"theme": self.theme, "polarity": self.polarity, "confidence": self.confidence}
+
+
+def _non_overlapping(mentions: list[Mention]) -> list[Mention]:
+    """Greedy longest-first selection so a phrase's words count towards one theme only."""
+    kept: list[Mention] = []
+    for m in mentions:
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return kept
+
+
+def _outweighing_off_catalogue(kept: list[Mention]) -> list[Mention]:
+    """Mentions that lead the phrase or say more (in characters) than the off-catalogue topic does."""
+    chars: dict[str, int] = defaultdict(int)
+    for m in kept:
+        chars[m.theme] += m.end - m.start
+    floor = max(chars.pop(NONE), SPECIFIC_CHARS - 1)
+    return [m for m in kept if m.theme != NONE and (chars[m.theme] > floor or m.start == 0)]
+
+
+def _theme_scores(mentions: list[Mention]) -> dict[str, tuple[float, Mention]]:
+    """Characters matched per theme and that theme's longest mention."""
+    scores: dict[str, float] = defaultdict(float)
+    best: dict[str, Mention] = {}
+    for m in mentions:
+        scores[m.theme] += (m.end - m.start) * (LEAD_BONUS if m.start == 0 else 1)
+        if m.theme not in best:
+            best[m.theme] = m
+    return {t: (scores[t], best[t]) for t in scores}
+
+
+def lexicon_labels(text: str, list_name: str) -> tuple[tuple[Label, ...], bool]:
+    """Labels from the curated lexicon alone, and whether an off-catalogue topic was named."""
+    kept = _non_overlapping(find_mentions(text, list_name))
+    off_catalogue = any(m.theme == NONE for m in kept)
+    if off_catalogue:
+        kept = _outweighing_off_catalogue(kept)
+    strong = [m for m in kept if not m.weak]
+    scored = _theme_scores(strong or kept)
+    if not scored:
+        return (), off_catalogue
+    ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    top = ranked[0][1][0]
+    chosen = [r for r in ranked[:MAX_LABELS] if r[1][0] >= SECOND_LABEL_RATIO * top]
+    labels = []
+    for theme, (_, mention) in chosen:
+        confidence = 0.6 if mention.weak else (0.75 if is_flipped(text, mention) else 0.9)
+        labels.append(Label(theme, polarity_of(text, mention, list_name), confidence))
+    return tuple(sorted(labels, key=lambda lab: lab.theme)), off_catalogue
+
+
+@lru_cache(maxsize=200_000)
+def _lexicon_cached(text: str, list_name: str) -> tuple[tuple[Label, ...], bool]:
+    return lexicon_labels(repair_typos(text), list_name)
+
+
+_SEMANTIC: dict[tuple[str, str], tuple[Label, ...]] = {}
+_SEMANTIC_MAX = 200_000
+
+
+def _semantic_fill(keys: list[tuple[str, str]]) -> None:
+    """Run the semantic step, in one batch, on the residual phrases not yet cached."""
+    todo = sorted({key for key in keys if key not in _SEMANTIC})
+    if not todo:
+        return
+    if len(_SEMANTIC) + len(todo) > _SEMANTIC_MAX:
+        _SEMANTIC.clear()
+    guesses = guess_themes([repair_typos(text) for text, _ in todo])
+    for (text, list_name), guess in zip(todo, guesses, strict=True):
+        _SEMANTIC[(text, list_name)] = () if guess is None else (
+            Label(guess.theme, semantic_polarity(text, guess.sign, list_name), guess.similarity),)
+
+
+def label_phrases(items: Sequence[tuple[str, str]]) -> list[tuple[Label, ...]]:
+    """Labels for many (text, list) pairs: lexicon first, the semantic step for what it misses."""
+    keys = [(normalise_phrase(text), list_name) for text, list_name in items]
+    results = [_lexicon_cached(text, list_name) for text, list_name in keys]
+    residual = [key for key, (labels, off) in zip(keys, results, strict=True)
+                if not labels and not off and _worth_embedding(key[0])]
+    _semantic_fill(residual)
+    return [labels if labels or off else _SEMANTIC.get(key, ())
+            for key, (labels, off) in zip(keys, results, strict=True)]
+
+
+def _worth_embedding(text: str) -> bool:
+    """One- and two-word leftovers ("rain", "6am starts") are nearly always off-catalogue: skip the model."""
+    return len(text.split()) >= MIN_SEMANTIC_WORDS
+
+
+def label_phrase(text: str, list_name: str) -> tuple[Label, ...]:
+    """Themes a like ("likes") or dislike ("dislikes") phrase speaks of, at most two."""
+    return label_phrases([(text, list_name)])[0]
+
+
+def clear_cache() -> None:
+    """Forget cached phrase results (benchmarks measure cold runs with this)."""
+    _lexicon_cached.cache_clear()
+    _SEMANTIC.clear()
