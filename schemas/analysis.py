@@ -17,11 +17,21 @@ class PhraseSchema(Schema):
     labels = fields.List(fields.Nested(LabelSchema), required=True)
 
 
+class EvidenceSchema(Schema):
+    """Where a result comes from: a like or dislike, a job title (index 0) or a description sentence."""
+
+    job = fields.Integer(required=True)
+    list = fields.String(metadata={"description": "likes, dislikes, title or description"})
+    index = fields.Integer()
+
+
 class RecurringThemeSchema(Schema):
     theme = fields.String(required=True)
     label = fields.String(required=True)
     jobs = fields.List(fields.Integer(), required=True, metadata={"description": "job indexes"})
     strength = fields.Float(required=True)
+    evidence = fields.List(fields.Nested(EvidenceSchema),
+                           metadata={"description": "the phrases behind the theme"})
 
 
 class MixedThemeSchema(Schema):
@@ -29,12 +39,6 @@ class MixedThemeSchema(Schema):
     label = fields.String(required=True)
     liked_in = fields.List(fields.Integer(), required=True)
     disliked_in = fields.List(fields.Integer(), required=True)
-
-
-class EvidenceSchema(Schema):
-    job = fields.Integer(required=True)
-    list = fields.String()
-    index = fields.Integer()
 
 
 class SkillSchema(Schema):

@@ -111,3 +111,10 @@ def test_analysis_is_stored_once_per_version(app, pool):
         assert pipeline.analyze(candidate.id, 1) is not None  # stored, delivery still pending
         pipeline.analyze(candidate.id, 1)
         assert db.session.query(Analysis).filter_by(candidate_id=candidate.id).count() == 1
+
+
+def test_detail_serves_the_evidence_behind_each_passion(client, pool):
+    passions = client.get("/api/candidates/researcher",
+                          headers=_auth(pool.token)).json["latest_analysis"]["result"]["passions"]
+    research = next(p for p in passions if p["theme"] == "research")
+    assert {"job": 0, "list": "likes", "index": 0} in research["evidence"]
