@@ -18,7 +18,8 @@ from marshmallow import (
 from schemas.history import MAX_ID_CHARS, CandidateHistorySchema, Identifier
 
 HISTORY_EVENTS = ("candidate.created", "candidate.updated")
-DELETE_EVENTS = ("candidate.deleted",)
+# an anonymised candidate is erased like a deleted one: nothing of them may stay here
+DELETE_EVENTS = ("candidate.deleted", "candidate.anonymized")
 # Python reads years 1 to 9999 at any offset, but e.g. 9999-12-31T23:59-05:00 is year 10000 in UTC, which the
 # database stores and then cannot hand back: a 500 on the candidate's next event
 EARLIEST_EVENT = datetime(1970, 1, 1, tzinfo=UTC)

@@ -14,7 +14,7 @@ from plugin.models import Analysis, Candidate, Connection
 class InboundEvent:
     """A CRM event reduced to what ingest needs."""
 
-    type: str  # candidate.created | candidate.updated | candidate.deleted
+    type: str  # candidate.created | candidate.updated | candidate.deleted | candidate.anonymized
     external_id: str
     history: dict[str, Any] | None  # None for deletions
     occurred_at: datetime | None = None  # when the CRM says it happened, to spot late arrivals

@@ -118,3 +118,17 @@ def test_detail_serves_the_evidence_behind_each_passion(client, pool):
                           headers=_auth(pool.token)).json["latest_analysis"]["result"]["passions"]
     research = next(p for p in passions if p["theme"] == "research")
     assert {"job": 0, "list": "likes", "index": 0} in research["evidence"]
+
+
+def test_skill_filter_takes_an_esco_uri_or_a_label(client, pool):
+    skills = client.get("/api/candidates/researcher", headers=_auth(pool.token)).json["skills"]
+    assert skills, "the researcher should have ESCO skills"
+    uri, label = skills[0]["id"], skills[0]["label"]
+    by_uri = client.get("/api/candidates", query_string={"skill": uri}, headers=_auth(pool.token))
+    by_label = client.get("/api/candidates", query_string={"skill": label.upper()},
+                          headers=_auth(pool.token))
+    assert "researcher" in [row["id"] for row in by_uri.json]
+    assert [row["id"] for row in by_uri.json] == [row["id"] for row in by_label.json]
+    nobody = client.get("/api/candidates", query_string={"skill": "underwater welding"},
+                        headers=_auth(pool.token))
+    assert nobody.json == []

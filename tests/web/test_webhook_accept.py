@@ -110,3 +110,11 @@ def test_deleted_removes_analyses_and_tags_too(client, connection, app, redis_cl
     with app.app_context():
         assert db.session.query(Analysis).count() == 0
         assert db.session.query(CandidateTag).count() == 0
+
+
+def test_anonymized_erases_the_candidate_like_deleted(client, connection, app, redis_client):
+    _send(client, connection, event("candidate.created", history("c-1", ["research"])))
+    response = _send(client, connection, event("candidate.anonymized", {"candidate_id": "c-1"}))
+    assert response.status_code == 202
+    with app.app_context():
+        assert db.session.query(Candidate).count() == 0
