@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: run test test-fast test-bare lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required" if sys.version_info < (3, 11) else 0)'
@@ -28,6 +28,9 @@ test: $(VENV)/.installed  ## the whole suite, slow soak/load tests included (wha
 
 test-fast: $(VENV)/.installed  ## the suite without the tests marked slow
 	$(BIN)/python -m pytest -m "not slow"
+
+test-bare: $(VENV)/.installed  ## the end-to-end tests as on a bare machine: our own PostgreSQL and Redis
+	PASSION_TEST_OWN_SERVICES=1 $(BIN)/python -m pytest tests/integration tests/web/test_webhook_accept.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check plugin workers schemas tests bench

@@ -11,9 +11,13 @@ from pathlib import Path
 
 import psycopg
 import redis
+from sqlalchemy.engine import make_url
 
 
 def _port_open(host: str, port: int) -> bool:
+    """Whether a local server answers; PASSION_TEST_OWN_SERVICES=1 pretends none does (a bare machine)."""
+    if os.environ.get("PASSION_TEST_OWN_SERVICES") == "1":
+        return False
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex((host, port)) == 0
@@ -62,12 +66,12 @@ def postgres_server(tmp_dir: Path) -> Iterator[str]:
 def fresh_database(admin_url: str) -> Iterator[str]:
     """A new empty database for one test session, dropped afterwards."""
     name = f"passion_test_{uuid.uuid4().hex[:10]}"
-    plain = admin_url.replace("+psycopg", "")
+    admin = make_url(admin_url)
+    plain = admin.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = admin_url.rpartition("/")
     try:
-        yield f"{base}/{name}"
+        yield admin.set(database=name).render_as_string(hide_password=False)
     finally:
         with psycopg.connect(plain, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -142,15 +142,25 @@ class Stack:
         assert all(count == 1 for count in per_version.values()), per_version.most_common(3)
 
 
+def _postgres_address(url: str) -> tuple[str, int] | str:
+    """Where PostgreSQL listens: host and port, or the unix socket pgserver uses."""
+    parsed = sa.engine.make_url(url)
+    socket_dir = parsed.query.get("host")
+    if socket_dir:
+        return f"{socket_dir}/.s.PGSQL.{parsed.port or 5432}"
+    return (parsed.host or "127.0.0.1", parsed.port or 5432)
+
+
 @pytest.fixture
 def stack(tmp_path: Path, postgres_admin_url: str) -> Iterator[Stack]:
-    backend = sa.engine.make_url(postgres_admin_url)
     redis_server = RedisProcess(tmp_path)
     redis_server.start()
-    db_link = CuttableProxy(backend.host or "127.0.0.1", backend.port or 5432)
+    db_link = CuttableProxy(_postgres_address(postgres_admin_url))
     port = free_port()
     with fresh_database(postgres_admin_url) as database_url, callback_server() as (receiver, url):
-        linked = sa.engine.make_url(database_url).set(host="127.0.0.1", port=db_link.port)
+        direct = sa.engine.make_url(database_url)
+        linked = direct.set(host="127.0.0.1", port=db_link.port,
+                            query={k: v for k, v in direct.query.items() if k != "host"})
         env = base_env(tmp_path, DATABASE_URL=linked.render_as_string(hide_password=False),
                        BROKER_URL=redis_server.url, SECRET_KEY="faults",
                        PUBLIC_URL=f"http://127.0.0.1:{port}", BROKER_VISIBILITY_TIMEOUT="8",

@@ -1,4 +1,6 @@
-"""A TCP proxy that a test can cut and restore: the database 'goes away' for real, as seen by the app."""
+"""A TCP proxy (to a TCP or unix-socket backend) that a test can cut and restore.
+
+The database "goes away" for real, as the app sees it."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ import threading
 class CuttableProxy:
     """Forwards 127.0.0.1:<port> to a backend; cut() drops every connection and refuses new ones."""
 
-    def __init__(self, backend_host: str, backend_port: int) -> None:
-        self.backend = (backend_host, backend_port)
+    def __init__(self, backend: tuple[str, int] | str) -> None:
+        self.backend = backend  # (host, port), or the path of a unix socket
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.open = threading.Event()
@@ -31,7 +33,7 @@ class CuttableProxy:
                 continue
             client.settimeout(None)
             try:
-                upstream = socket.create_connection(self.backend, timeout=5)
+                upstream = self._connect_backend()
             except OSError:
                 client.close()
                 continue
@@ -39,6 +41,13 @@ class CuttableProxy:
                 self.sockets += [client, upstream]
             for source, target in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
+
+    def _connect_backend(self) -> socket.socket:
+        if isinstance(self.backend, str):
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            upstream.connect(self.backend)
+            return upstream
+        return socket.create_connection(self.backend, timeout=5)
 
     @staticmethod
     def _pipe(source: socket.socket, target: socket.socket) -> None:
