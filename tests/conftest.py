@@ -80,6 +80,18 @@ def connection(app) -> IssuedConnection:
         return create_connection(provider="standard", name="Test CRM")
 
 
+@pytest.fixture
+def callback_connection(app):
+    """A connection whose write-backs go to a local CRM fake: (receiver, issued connection)."""
+    from tests.crm_fake import callback_server
+
+    with callback_server() as (receiver, url):
+        with app.app_context():
+            issued = create_connection(provider="standard", name="CRM", callback_url=url)
+        receiver.secret = issued.secret
+        yield receiver, issued
+
+
 def queued_tasks(client: redis_lib.Redis) -> list[str]:
     """Names of the tasks waiting in the broker's queue (nothing consumes them in web tests)."""
     import json

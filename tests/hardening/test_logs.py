@@ -8,10 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from plugin.connections import create_connection
 from plugin.extensions import db
 from plugin.models import Analysis, Candidate
-from tests.crm_fake import callback_server
 from tests.hardening.support import auth, post_signed
 from tests.webhook_sender import event, signed_delivery
 from workers import pipeline
@@ -67,12 +65,9 @@ def _record_text(record: logging.LogRecord) -> str:
 
 
 @pytest.fixture
-def issued_with_callback(app):
-    with callback_server() as (receiver, url):
-        with app.app_context():
-            issued = create_connection(provider="standard", name="Logged CRM", callback_url=url)
-        receiver.secret = issued.secret
-        yield issued, receiver
+def issued_with_callback(callback_connection):
+    receiver, issued = callback_connection
+    return issued, receiver
 
 
 def test_no_personal_data_or_secret_reaches_any_log_record(app, client, redis_client, caplog,

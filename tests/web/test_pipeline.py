@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.connections import create_connection
 from plugin.connectors import WriteBackError
 from plugin.extensions import db
 from plugin.models import Analysis, Candidate
-from tests.crm_fake import callback_server
 from tests.webhook_sender import event, history, signed_delivery
 from workers import pipeline
 
 
 @pytest.fixture
-def receiver_and_connection(app):
-    with callback_server() as (receiver, url):
-        with app.app_context():
-            issued = create_connection(provider="standard", name="CRM", callback_url=url)
-        receiver.secret = issued.secret
-        yield receiver, issued
+def receiver_and_connection(callback_connection):
+    return callback_connection
 
 
 def _receive(client, issued, data, event_type="candidate.created") -> None:
