@@ -56,3 +56,25 @@ def reissue_token(connection: Connection) -> IssuedConnection:
 def find_by_name(name: str, provider: str) -> Connection | None:
     return db.session.scalar(select(Connection).where(
         Connection.name == name, Connection.provider == provider).order_by(Connection.created_at))
+
+
+def rotate_secret(connection: Connection) -> str:
+    """Add a new signing secret in front; the previous one stays valid until drop_old_secrets()."""
+    key = current_app.config["SECRET_KEY"]
+    secret = new_signing_secret()
+    connection.set_signing_secrets(key, [secret, *connection.signing_secrets(key)[:1]])
+    db.session.commit()
+    return secret
+
+
+def drop_old_secrets(connection: Connection) -> None:
+    """End a rotation's overlap: only the newest secret verifies from now on."""
+    key = current_app.config["SECRET_KEY"]
+    connection.set_signing_secrets(key, connection.signing_secrets(key)[:1])
+    db.session.commit()
+
+
+def set_enabled(connection: Connection, enabled: bool) -> None:
+    """A disabled connection refuses every webhook (403) and every token (401)."""
+    connection.enabled = enabled
+    db.session.commit()

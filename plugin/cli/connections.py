@@ -1,8 +1,11 @@
-"""`passion connections create`: register a CRM and print what to configure on its side."""
+"""`passion connections …`: register CRMs, list them, rotate secrets and tokens, disable them."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import click
 
@@ -14,6 +17,26 @@ def connections() -> None:
     """Manage CRM connections."""
 
 
+@contextmanager
+def _app_context() -> Iterator[None]:
+    from plugin import create_app
+    from plugin.migrations_runner import upgrade_database
+
+    with create_app().app_context():
+        upgrade_database()
+        yield
+
+
+def _connection(connection_id: str) -> Any:
+    from plugin.extensions import db
+    from plugin.models import Connection
+
+    found = db.session.get(Connection, connection_id)
+    if found is None:
+        raise click.ClickException(f"no connection {connection_id}")
+    return found
+
+
 @connections.command("create")
 @click.option("--provider", type=click.Choice(PROVIDERS), default="standard", show_default=True)
 @click.option("--name", required=True, help="A name the recruiters recognise.")
@@ -22,16 +45,76 @@ def connections() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def create(provider: str, name: str, callback_url: str | None, as_json: bool) -> None:
     """Create a connection; prints its id, webhook URL, signing secret and API token once."""
-    from plugin import create_app
     from plugin.connections import create_connection
-    from plugin.migrations_runner import upgrade_database
 
-    app = create_app()
-    with app.app_context():
-        upgrade_database()
+    with _app_context():
         issued = create_connection(provider=provider, name=name, callback_url=callback_url)
     if as_json:
         click.echo(json.dumps(issued.as_dict()))
         return
     for key, value in issued.as_dict().items():
         click.echo(f"{key + ':':13}{value}")
+
+
+@connections.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def list_connections(as_json: bool) -> None:
+    """Every connection with its state (no secrets or tokens: those were shown once)."""
+    from plugin.connections import webhook_url
+    from plugin.extensions import db
+    from plugin.models import Connection
+
+    with _app_context():
+        rows = [{"id": c.id, "name": c.name, "provider": c.provider, "enabled": c.enabled,
+                 "webhook_url": webhook_url(c.id), "callback_url": c.callback_url}
+                for c in db.session.scalars(db.select(Connection).order_by(Connection.created_at))]
+    for row in rows:
+        click.echo(json.dumps(row) if as_json else
+                   f"{row['id']}  {'enabled ' if row['enabled'] else 'DISABLED'}  {row['name']}")
+
+
+def _single(name: str, help_text: str, action: Callable[[Any], str]) -> None:
+    """Register `passion connections NAME ID`, which runs `action` on the connection."""
+
+    @connections.command(name, help=help_text)
+    @click.argument("connection_id")
+    def command(connection_id: str) -> None:
+        with _app_context():
+            click.echo(action(_connection(connection_id)))
+
+
+def _rotate(connection: Any) -> str:
+    from plugin.connections import rotate_secret
+
+    return f"new signing secret: {rotate_secret(connection)} (the previous one still verifies)"
+
+
+def _drop(connection: Any) -> str:
+    from plugin.connections import drop_old_secrets
+
+    drop_old_secrets(connection)
+    return "only the newest signing secret verifies now"
+
+
+def _new_token(connection: Any) -> str:
+    from plugin.connections import reissue_token
+
+    return f"new API token: {reissue_token(connection).token} (the old one no longer works)"
+
+
+def _enable(enabled: bool) -> Callable[[Any], str]:
+    def action(connection: Any) -> str:
+        from plugin.connections import set_enabled
+
+        set_enabled(connection, enabled)
+        return f"{connection.id} {'enabled' if enabled else 'disabled'}"
+
+    return action
+
+
+_single("rotate-secret", "Add a new signing secret; the old one keeps working until drop-old-secrets.",
+        _rotate)
+_single("drop-old-secrets", "End a secret rotation: only the newest secret verifies.", _drop)
+_single("new-token", "Issue a new API token; the old one stops working at once.", _new_token)
+_single("disable", "Refuse every webhook and API call of this connection.", _enable(False))
+_single("enable", "Accept this connection's webhooks and API calls again.", _enable(True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -10,7 +11,8 @@ from click.testing import CliRunner
 from plugin.cli import main
 
 COMMANDS = [[], ["run"], ["serve"], ["worker"], ["analyze"], ["connections"],
-            ["connections", "create"], ["demo"], ["db-upgrade"], ["replay"], ["skills"]]
+            ["connections", "create"], ["connections", "list"], ["connections", "rotate-secret"],
+            ["demo"], ["db-upgrade"], ["replay"], ["skills"]]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "passion")
@@ -82,3 +84,43 @@ def test_skills_gives_esco_skills_per_line(tmp_path):
     assert "legal research" in [s["label"] for s in out[0]["skills"]]
     scores = [s["score"] for s in out[2]["skills"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_connection_admin_commands(tmp_path, monkeypatch):
+    """Rotate with an overlap, end it, swap the token, disable: each checked against the database."""
+    from plugin import create_app
+    from plugin.connectors.signing import sign_headers
+
+    monkeypatch.setenv("PASSION_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PASSION_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PASSION_BROKER_URL", "redis://127.0.0.1:1/0")
+    runner = CliRunner()
+    issued = json.loads(runner.invoke(main, ["connections", "create", "--name", "A", "--json"]).output)
+    rotated = runner.invoke(main, ["connections", "rotate-secret", issued["id"]])
+    new_secret = rotated.output.split("new signing secret: ")[1].split()[0]
+    app = create_app()
+    client = app.test_client()
+    body = b'{"type": "candidate.deleted", "data": {"candidate_id": "nobody"}}'
+
+    delivery_ids = (f"msg_admin_{n}" for n in itertools.count())
+
+    def status(secret: str) -> int:
+        headers = sign_headers(secret, next(delivery_ids), body)
+        headers["content-type"] = "application/json"
+        return client.post(f"/webhooks/{issued['id']}", data=body, headers=headers).status_code
+
+    assert (status(issued["secret"]), status(new_secret)) == (202, 202)
+    runner.invoke(main, ["connections", "drop-old-secrets", issued["id"]])
+    assert (status(issued["secret"]), status(new_secret)) == (401, 202)
+    token_out = runner.invoke(main, ["connections", "new-token", issued["id"]]).output
+    new_token = token_out.split("new API token: ")[1].split()[0]
+    auth = {"Authorization": f"Bearer {new_token}"}
+    assert client.get("/api/themes", headers={"Authorization": f"Bearer {issued['token']}"}
+                      ).status_code == 401
+    assert client.get("/api/themes", headers=auth).status_code == 200
+    runner.invoke(main, ["connections", "disable", issued["id"]])
+    assert status(new_secret) == 403
+    assert client.get("/api/themes", headers=auth).status_code == 401
+    listed = runner.invoke(main, ["connections", "list", "--json"]).output
+    assert json.loads(listed)["enabled"] is False
+    assert runner.invoke(main, ["connections", "enable", "con_missing"]).exit_code == 1
