@@ -150,7 +150,12 @@ def mark_dead(analysis_id: int, reason: str) -> None:
     _finish_delivery(analysis_id, "dead")
 
 
-def backoff_seconds(retries: int, retry_after: float | None) -> float:
-    """Exponential backoff with full jitter, never sooner than the CRM's Retry-After."""
-    ceiling = min(600.0, 2.0 * 2**retries)
-    return max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling))
+def backoff_seconds(retries: int, retry_after: float | None, *, longest: float) -> float:
+    """Exponential backoff with jitter, never sooner than the CRM's Retry-After, never past `longest`.
+
+    `longest` stays below the broker's visibility timeout: Redis hands a task whose countdown runs longer
+    to another worker, and the copies multiply. A longer Retry-After is shortened to it; the CRM says
+    429 again and the next retry waits once more.
+    """
+    ceiling = min(longest, 2.0 * 2**retries)
+    return min(longest, max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling)))

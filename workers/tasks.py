@@ -47,7 +47,8 @@ def deliver_analysis(self, analysis_id: int) -> None:  # type: ignore[no-untyped
         if not exc.retryable or self.request.retries >= DELIVERY_MAX_RETRIES:
             pipeline.mark_dead(analysis_id, str(exc))
             raise Reject(str(exc), requeue=False) from exc
-        countdown = pipeline.backoff_seconds(self.request.retries, exc.retry_after)
+        countdown = pipeline.backoff_seconds(self.request.retries, exc.retry_after,
+                                             longest=_longest_countdown())
         log.info("write-back retry analysis=%s in=%.1fs reason=%s", analysis_id, countdown, exc)
         raise self.retry(countdown=countdown, max_retries=DELIVERY_MAX_RETRIES) from exc
 
@@ -67,6 +68,11 @@ def sweep() -> None:
         log.warning("sweep requeued analyses=%s deliveries=%s", len(candidates), len(deliveries))
     retention = timedelta(days=current_app.config["EVENT_RETENTION_DAYS"])
     sweeper.forget_old_events(retention)
+
+
+def _longest_countdown() -> float:
+    """A retry's countdown must end well inside the broker's visibility timeout."""
+    return min(600.0, 0.8 * current_app.config["BROKER_VISIBILITY_TIMEOUT"])
 
 
 def enqueue_analysis(candidate_id: int, history_version: int) -> None:
