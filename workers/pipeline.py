@@ -34,7 +34,8 @@ def analyze(candidate_id: int, history_version: int) -> int | None:
     done = db.session.scalar(select(Analysis).where(
         Analysis.candidate_id == candidate_id, Analysis.history_version == history_version,
         Analysis.engine_version == ANALYSIS_VERSION))
-    if done is not None:
+    if done is not None:  # a redelivery, a sweep or a re-analysis with the same engine
+        _settle(candidate_id, history_version)
         return done.id if done.delivery_status == "pending" else None
     result = analyze_history({**candidate.history, "candidate_id": candidate.external_id})
     analysis = Analysis(candidate_id=candidate_id, history_version=history_version,
@@ -53,6 +54,16 @@ def analyze(candidate_id: int, history_version: int) -> int | None:
     log.info("analysis stored candidate=%s version=%s analysis=%s",
              candidate_id, history_version, analysis.id)
     return analysis.id
+
+
+def _settle(candidate_id: int, history_version: int) -> None:
+    """The version is analysed: a candidate left "queued" would be swept and queued again forever."""
+    db.session.execute(update(Candidate)
+                       .where(Candidate.id == candidate_id,
+                              Candidate.history_version == history_version,
+                              Candidate.status != "analyzed")
+                       .values(status="analyzed").execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def _publish_to_pool(candidate: Candidate, analysis: Analysis) -> bool:

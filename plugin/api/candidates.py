@@ -60,7 +60,8 @@ class Reanalyze(MethodView):
     @blp.response(202, ReanalyzeSchema)
     @blp.doc(security=[{"bearerAuth": []}])
     def post(self, external_id: str) -> dict:
-        """Queue a fresh analysis of the current history (after an engine upgrade, say)."""
+        """Queue an analysis of the current history: it runs when the engine changed since the last one,
+        or the last one failed; an analysis by the same engine is kept (the engine is deterministic)."""
         candidate = _candidate_or_404(external_id)
         if candidate.status == "failed":
             candidate.status = "queued"

@@ -127,3 +127,22 @@ def test_the_sweep_forgets_old_delivery_ids_only(app, client, receiver_and_conne
         db.session.commit()
         tasks.sweep.run()
         assert [e.external_id for e in db.session.query(WebhookEvent)] == ["c-2"]
+
+
+def test_a_reanalysis_by_the_same_engine_settles_the_candidate(app, client, receiver_and_connection):
+    """Otherwise a candidate put back to "queued" is swept and queued again forever."""
+    from datetime import timedelta
+
+    from workers.sweeper import candidates_to_requeue
+
+    _, issued = receiver_and_connection
+    _receive(client, issued, history("c-1", ["legal research"]))
+    with app.app_context():
+        candidate_id = _candidate().id
+        first = pipeline.analyze(candidate_id, 1)
+        db.session.get(Candidate, candidate_id).status = "queued"
+        db.session.commit()
+        assert pipeline.analyze(candidate_id, 1) == first
+        assert _candidate().status == "analyzed"
+        assert candidates_to_requeue(timedelta(0)) == []
+        assert db.session.query(Analysis).count() == 1
