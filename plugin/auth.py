@@ -14,14 +14,19 @@ SECURITY_SCHEME = {"type": "http", "scheme": "bearer",
                    "description": "The API token printed when the connection was created."}
 
 
+def connection_for_token_hash(token_hash: str) -> Connection | None:
+    """The enabled connection a token (by its hash) opens; API and pages share this rule."""
+    return db.session.scalar(select(Connection).where(Connection.token_hash == token_hash,
+                                                      Connection.enabled))
+
+
 def load_connection_from_token() -> None:
     """before_request hook: set g.connection or answer 401."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, message="Missing bearer token.", headers={"WWW-Authenticate": "Bearer"})
-    connection = db.session.scalar(
-        select(Connection).where(Connection.token_hash == hash_token(token.strip())))
-    if connection is None or not connection.enabled:
+    connection = connection_for_token_hash(hash_token(token.strip()))
+    if connection is None:
         abort(401, message="Invalid bearer token.", headers={"WWW-Authenticate": "Bearer"})
     g.connection = connection
 

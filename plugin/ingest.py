@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from plugin import pool
 from plugin.connectors import InboundEvent
 from plugin.extensions import db
 from plugin.models import Candidate, Connection, WebhookEvent, as_utc, utcnow
@@ -27,12 +27,6 @@ class Outcome:
     candidate_id: int | None = None
     enqueue_version: int | None = None
     stale: bool = False
-
-
-def find_candidate(connection_id: str, external_id: str, *, lock: bool = False) -> Candidate | None:
-    query = select(Candidate).where(Candidate.connection_id == connection_id,
-                                    Candidate.external_id == external_id)
-    return db.session.scalar(query.with_for_update() if lock else query)
 
 
 def record_event(connection: Connection, delivery_id: str, event: InboundEvent) -> Outcome:
@@ -70,7 +64,7 @@ def _event_time(event: InboundEvent) -> datetime | None:
 
 def _apply(connection: Connection, event: InboundEvent) -> Outcome:
     event = replace(event, occurred_at=_event_time(event))
-    candidate = find_candidate(connection.id, event.external_id, lock=True)
+    candidate = pool.get_candidate(connection.id, event.external_id, lock=True)
     if candidate is not None and _is_older(event.occurred_at, candidate.last_event_at):
         return Outcome(candidate_id=candidate.id, stale=True)
     if event.history is None:

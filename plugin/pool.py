@@ -51,9 +51,11 @@ def passion_counts(connection_id: str) -> dict[str, int]:
     return {value: count for value, count in rows}
 
 
-def get_candidate(connection_id: str, external_id: str) -> Candidate | None:
-    """One candidate of the connection; an id the schemas refuse was never stored (NUL breaks PostgreSQL)."""
+def get_candidate(connection_id: str, external_id: str, *, lock: bool = False) -> Candidate | None:
+    """One candidate of the connection (row-locked for an update with `lock`); an id the schemas refuse
+    was never stored, so it is not looked up (NUL breaks PostgreSQL)."""
     if not is_plausible_id(external_id):
         return None
-    return db.session.scalar(select(Candidate).where(
-        Candidate.connection_id == connection_id, Candidate.external_id == external_id))
+    query = select(Candidate).where(Candidate.connection_id == connection_id,
+                                    Candidate.external_id == external_id)
+    return db.session.scalar(query.with_for_update() if lock else query)

@@ -6,12 +6,10 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
 from plugin import pool
+from plugin.auth import connection_for_token_hash
 from plugin.crypto import hash_token
-from plugin.extensions import db
-from plugin.models import Connection
 from schemas.catalogue import THEMES, THEMES_BY_ID
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -25,9 +23,8 @@ def signed_in(view: Any) -> Any:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         token_hash = session.get("token_hash")
-        connection = token_hash and db.session.scalar(
-            select(Connection).where(Connection.token_hash == token_hash, Connection.enabled))
-        if not connection:
+        connection = connection_for_token_hash(token_hash) if token_hash else None
+        if connection is None:
             session.clear()
             return redirect(url_for("web.sign_in"))
         g.connection = connection
@@ -42,8 +39,7 @@ def sign_in():  # type: ignore[no-untyped-def]
     error = None
     if request.method == "POST":
         token_hash = hash_token(request.form.get("token", "").strip())
-        if db.session.scalar(select(Connection.id).where(Connection.token_hash == token_hash,
-                                                         Connection.enabled)):
+        if connection_for_token_hash(token_hash) is not None:
             session.clear()
             session["token_hash"] = token_hash
             return redirect(url_for("web.candidates"))

@@ -8,8 +8,6 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-_JOB_FIELDS = ("title", "employer", "start", "end", "description", "likes", "dislikes")
-
 
 def _clean(text: str | None) -> str | None:
     if text is None:
