@@ -1,7 +1,9 @@
 """Recording an accepted CRM event: dedupe on the delivery id, upsert or delete the candidate.
 
 One transaction per event. PostgreSQL row locks (SQLite: BEGIN IMMEDIATE) serialise concurrent events for
-one candidate, so versions never collide; an event older than one already applied changes nothing.
+one candidate, so versions never collide; an event older than one already applied changes nothing. An
+erasure (deleted or anonymised) leaves only the candidate's id and its time behind, so that a late event
+from before it cannot bring the history back.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from plugin import pool
 from plugin.connectors import InboundEvent
 from plugin.extensions import db
-from plugin.models import Candidate, Connection, WebhookEvent, as_utc, utcnow
+from plugin.models import Candidate, CandidateErasure, Connection, WebhookEvent, as_utc, utcnow
 from workers.analysis.hashing import history_hash
 
 
@@ -32,10 +35,13 @@ class Outcome:
 def record_event(connection: Connection, delivery_id: str, event: InboundEvent) -> Outcome:
     """Store the event and its effect in one transaction; a redelivered id changes nothing."""
     for attempt in range(3):
-        if not _insert_event_record(connection, delivery_id, event):
+        record = _insert_event_record(connection, delivery_id, event)
+        if record is None:
             return Outcome(duplicate=True)
         try:
             outcome = _apply(connection, event)
+            if outcome.stale:
+                record.status = "stale"
             db.session.commit()
             return outcome
         except IntegrityError:  # another delivery created the same new candidate meanwhile
@@ -45,15 +51,18 @@ def record_event(connection: Connection, delivery_id: str, event: InboundEvent) 
     raise AssertionError("unreachable")
 
 
-def _insert_event_record(connection: Connection, delivery_id: str, event: InboundEvent) -> bool:
-    db.session.add(WebhookEvent(connection_id=connection.id, event_id=delivery_id,
-                                event_type=event.type, external_id=event.external_id))
+def _insert_event_record(connection: Connection, delivery_id: str,
+                         event: InboundEvent) -> WebhookEvent | None:
+    """The dedupe record, or None when this delivery id was recorded before."""
+    record = WebhookEvent(connection_id=connection.id, event_id=delivery_id,
+                          event_type=event.type, external_id=event.external_id)
+    db.session.add(record)
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        return False
-    return True
+        return None
+    return record
 
 
 def _event_time(event: InboundEvent) -> datetime | None:
@@ -67,11 +76,38 @@ def _apply(connection: Connection, event: InboundEvent) -> Outcome:
     candidate = pool.get_candidate(connection.id, event.external_id, lock=True)
     if candidate is not None and _is_older(event.occurred_at, candidate.last_event_at):
         return Outcome(candidate_id=candidate.id, stale=True)
+    erasure = _erasure(connection.id, event.external_id)
     if event.history is None:
         if candidate is not None:
             db.session.delete(candidate)
+        _remember_erasure(connection, erasure, event)
         return Outcome()
+    if erasure is not None:
+        if _erased_after(erasure, event.occurred_at):
+            return Outcome(stale=True)
+        db.session.delete(erasure)  # created again in the CRM after the erasure
     return _upsert(connection, candidate, event)
+
+
+def _erasure(connection_id: str, external_id: str) -> CandidateErasure | None:
+    return db.session.scalar(select(CandidateErasure).with_for_update().where(
+        CandidateErasure.connection_id == connection_id, CandidateErasure.external_id == external_id))
+
+
+def _remember_erasure(connection: Connection, erasure: CandidateErasure | None,
+                      event: InboundEvent) -> None:
+    erased_at = event.occurred_at or utcnow()
+    if erasure is None:
+        db.session.add(CandidateErasure(connection_id=connection.id, external_id=event.external_id,
+                                        erased_at=erased_at))
+        db.session.flush()  # a concurrent erasure of the same id fails here and record_event retries
+    elif erased_at > as_utc(erasure.erased_at):
+        erasure.erased_at = erased_at
+
+
+def _erased_after(erasure: CandidateErasure, occurred_at: datetime | None) -> bool:
+    """An event from before (or at) the erasure is late, not a new record; one with no time is new."""
+    return occurred_at is not None and occurred_at <= as_utc(erasure.erased_at)
 
 
 def _is_older(occurred_at: datetime | None, last_applied: datetime | None) -> bool:

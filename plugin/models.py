@@ -124,6 +124,20 @@ class CandidateTag(db.Model):
     label: Mapped[str] = mapped_column(String(255))
 
 
+class CandidateErasure(db.Model):
+    """A candidate the CRM deleted or anonymised, by id only: an older event arriving late (a retry, a
+    queue that reorders) must not bring their history back. Forgotten after the event retention period."""
+
+    __tablename__ = "candidate_erasures"
+    __table_args__ = (UniqueConstraint("connection_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    erased_at: Mapped[datetime]  # when the CRM says the erasure happened (receipt time if it does not say)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class WebhookEvent(db.Model):
     """A delivery we accepted; its id makes redeliveries harmless. Holds no personal data."""
 
@@ -137,4 +151,5 @@ class WebhookEvent(db.Model):
     external_id: Mapped[str | None] = mapped_column(String(128))
     history_version: Mapped[int | None]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "accepted" when applied, "stale" when older than what was already applied (or than an erasure)
     status: Mapped[str] = mapped_column(String(20), default="accepted")

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from plugin.extensions import db
-from plugin.models import Analysis, Candidate, WebhookEvent, utcnow
+from plugin.models import Analysis, Candidate, CandidateErasure, WebhookEvent, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +53,11 @@ def grace_period() -> timedelta:
 
 
 def forget_old_events(retention: timedelta) -> int:
-    """Drop dedupe records older than any CRM's retry horizon (days, where Greenhouse needs 16 h)."""
-    removed = db.session.execute(db.delete(WebhookEvent)
-                                 .where(WebhookEvent.received_at < utcnow() - retention))
+    """Drop dedupe and erasure records older than any CRM's retry horizon (days, where Greenhouse needs
+    16 h): no late delivery can still arrive for them."""
+    cutoff = utcnow() - retention
+    removed = db.session.execute(db.delete(WebhookEvent).where(WebhookEvent.received_at < cutoff))
+    db.session.execute(db.delete(CandidateErasure).where(CandidateErasure.recorded_at < cutoff))
     db.session.commit()
     return int(removed.rowcount or 0)
 

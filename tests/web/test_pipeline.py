@@ -129,6 +129,23 @@ def test_the_sweep_forgets_old_delivery_ids_only(app, client, receiver_and_conne
         assert [e.external_id for e in db.session.query(WebhookEvent)] == ["c-2"]
 
 
+def test_the_sweep_forgets_old_erasures_only(app, client, receiver_and_connection):
+    from datetime import timedelta
+
+    from plugin.models import CandidateErasure, utcnow
+    from workers import tasks
+
+    _, issued = receiver_and_connection
+    for external_id in ("c-1", "c-2"):
+        _receive(client, issued, {"candidate_id": external_id}, "candidate.deleted")
+    with app.app_context():
+        old = db.session.query(CandidateErasure).filter_by(external_id="c-1").one()
+        old.recorded_at = utcnow() - timedelta(days=31)
+        db.session.commit()
+        tasks.sweep.run()
+        assert [e.external_id for e in db.session.query(CandidateErasure)] == ["c-2"]
+
+
 def test_a_reanalysis_by_the_same_engine_settles_the_candidate(app, client, receiver_and_connection):
     """Otherwise a candidate put back to "queued" is swept and queued again forever."""
     from datetime import timedelta

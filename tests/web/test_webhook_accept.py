@@ -118,3 +118,54 @@ def test_anonymized_erases_the_candidate_like_deleted(client, connection, app, r
     assert response.status_code == 202
     with app.app_context():
         assert db.session.query(Candidate).count() == 0
+
+
+def test_a_late_update_from_before_the_deletion_does_not_bring_the_candidate_back(
+        client, connection, app, redis_client):
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    _send(client, connection, event("candidate.created", history("c-1", ["research"]),
+                                    at=now - timedelta(seconds=60)))
+    _send(client, connection, event("candidate.deleted", {"candidate_id": "c-1"}, at=now))
+    for late_by in (timedelta(seconds=30), timedelta(0)):  # a retry from before, one at the same second
+        late = _send(client, connection, event("candidate.updated", history("c-1", ["writing"]),
+                                               at=now - late_by))
+        assert (late.status_code, late.json["status"]) == (202, "stale")
+    with app.app_context():
+        assert db.session.query(Candidate).count() == 0
+        statuses = [e.status for e in db.session.query(WebhookEvent).order_by(WebhookEvent.id)]
+        assert statuses == ["accepted", "accepted", "stale", "stale"]
+    assert len(queued_tasks(redis_client)) == 1  # the creation's analysis only
+
+
+def test_a_candidate_created_again_after_the_deletion_is_stored(client, connection, app, redis_client):
+    from datetime import UTC, datetime, timedelta
+
+    from plugin.models import CandidateErasure
+
+    now = datetime.now(UTC)
+    _send(client, connection, event("candidate.anonymized", {"candidate_id": "c-1"},
+                                    at=now - timedelta(seconds=60)))
+    with app.app_context():
+        assert db.session.query(CandidateErasure).one().external_id == "c-1"
+    again = _send(client, connection, event("candidate.created", history("c-1", ["writing"]), at=now))
+    assert again.json == {"status": "accepted", "delivery_id": again.json["delivery_id"],
+                          "analysis_queued": True}
+    with app.app_context():
+        assert db.session.query(Candidate).one().history["jobs"][0]["likes"] == ["writing"]
+        assert db.session.query(CandidateErasure).count() == 0
+
+
+def test_an_erasure_is_kept_per_connection(client, connection, app, redis_client):
+    from datetime import UTC, datetime, timedelta
+
+    from plugin.connections import create_connection
+
+    with app.app_context():
+        other = create_connection(provider="standard", name="Other agency")
+    now = datetime.now(UTC)
+    _send(client, connection, event("candidate.deleted", {"candidate_id": "c-1"}, at=now))
+    response = _send(client, other, event("candidate.created", history("c-1", ["research"]),
+                                          at=now - timedelta(seconds=5)))
+    assert response.json["status"] == "accepted"
