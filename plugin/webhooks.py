@@ -6,7 +6,7 @@ import json
 import logging
 from typing import NoReturn
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_smorest import abort
 from kombu.exceptions import OperationalError as BrokerError
 from marshmallow import ValidationError
@@ -117,8 +117,10 @@ def receive(connection_id: str) -> Response | tuple[Response, int]:
         abort(422, message=describe_errors(flat), errors={"json": flat})
     outcome = ingest.record_event(connection, delivery_id, event)
     if outcome.duplicate:
+        g.webhook_outcome = "duplicate"  # counted in plugin/metrics.py
         return jsonify(status="duplicate", delivery_id=delivery_id), 200
     if outcome.stale:
+        g.webhook_outcome = "stale"
         log.info("webhook older than the last applied event connection=%s delivery=%s",
                  connection.id, delivery_id)
         return jsonify(status="stale", delivery_id=delivery_id, analysis_queued=False), 202

@@ -33,7 +33,14 @@ def _prepare(supervisor: Supervisor) -> dict[str, str]:
 def _web_argv(host: str, port: int, workers: int) -> list[str]:
     return python_module("gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
                          "--access-logfile", "-", "--graceful-timeout", "10",
-                         "plugin.wsgi:app")
+                         "--config", "python:plugin.cli.gunicorn_conf", "plugin.wsgi:app")
+
+
+def _web_env(env: dict[str, str]) -> dict[str, str]:
+    """The web server's env: gunicorn workers share their /metrics counters through files in DATA_DIR
+    (emptied when gunicorn starts; see gunicorn_conf). Only the web server: workers count nothing."""
+    metrics_dir = os.path.join(env["PASSION_DATA_DIR"], "prometheus-multiproc")
+    return dict(env, PROMETHEUS_MULTIPROC_DIR=env.get("PROMETHEUS_MULTIPROC_DIR") or metrics_dir)
 
 
 def _worker_argv(concurrency: int, *, beat: bool, data_dir: str) -> list[str]:
@@ -69,7 +76,7 @@ def run(host: str, port: int, demo: bool) -> None:
     try:
         env = _prepare(supervisor)
         supervisor.spawn("worker", _worker_argv(2, beat=True, data_dir=env["PASSION_DATA_DIR"]), env)
-        supervisor.spawn("web", _web_argv(host, port, 2), env)
+        supervisor.spawn("web", _web_argv(host, port, 2), _web_env(env))
         base_url = env["PASSION_PUBLIC_URL"]
         _wait_healthy(f"{base_url}/healthz")
         if demo:
@@ -92,7 +99,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """The webhook receiver and API under gunicorn."""
     supervisor = Supervisor()
     env = _prepare(supervisor)
-    supervisor.spawn("web", _web_argv(host, port, workers), env)
+    supervisor.spawn("web", _web_argv(host, port, workers), _web_env(env))
     sys.exit(supervisor.wait())
 
 
