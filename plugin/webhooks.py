@@ -97,8 +97,6 @@ def _check_delivery_id(delivery_id: str) -> None:
 def receive(connection_id: str) -> Response | tuple[Response, int]:
     """Accept one CRM delivery; the analysis itself runs in a worker."""
     connection = _connection_or_404(connection_id)
-    if not connection.enabled:
-        abort(403, message="This connection is disabled.")
     connector = get_connector(connection.provider)
     _require_json_content_type()
     body = _read_body()
@@ -107,6 +105,8 @@ def receive(connection_id: str) -> Response | tuple[Response, int]:
     except SignatureError as exc:
         log.info("webhook refused connection=%s reason=%s", connection.id, exc)
         abort(401, message=f"Signature verification failed: {exc}.")
+    if not connection.enabled:  # after the signature: only the CRM itself learns it was disabled
+        abort(403, message="This connection is disabled.")
     _check_delivery_id(delivery_id)
     try:
         event = connector.load_event(_parse_json(body))

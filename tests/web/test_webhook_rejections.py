@@ -121,4 +121,6 @@ def test_disabled_connection_refuses_everything(client, connection, app, redis_c
         db.session.commit()
     body, headers = signed_delivery(connection.secret, VALID)
     assert _post(client, connection.id, body, headers).status_code == 403
+    _, forged = signed_delivery("whsec_" + "A" * 32, VALID)
+    assert _post(client, connection.id, body, forged).status_code == 401  # strangers learn nothing
     _nothing_stored(app, redis_client)
