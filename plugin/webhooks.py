@@ -1,4 +1,7 @@
-"""The CRM-facing receiver: verify -> parse -> validate -> record -> commit -> enqueue -> 202."""
+"""The CRM-facing receiver: verify -> parse -> validate -> record -> commit -> enqueue -> 202.
+
+A plain Flask blueprint, since the signature covers the raw body; plugin/api/webhook_docs.py describes it in
+the OpenAPI document (change its answers there too)."""
 
 from __future__ import annotations
 

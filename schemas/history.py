@@ -103,7 +103,7 @@ class JobSchema(Schema):
                     validate=validate.Length(max=MAX_SHORT_TEXT_CHARS))
     start = YearMonth(load_default=None, allow_none=True)
     end = YearMonth(load_default=None, allow_none=True,
-                    metadata={"description": "null (or absent) for the current job"})
+                    metadata={"description": "null (or absent) for the current job; not before start"})
     description = Text(load_default="", allow_none=False,
                        validate=validate.Length(max=MAX_DESCRIPTION_CHARS))
     likes = fields.List(_phrase, load_default=list, validate=validate.Length(max=MAX_PHRASES_PER_LIST))

@@ -1,4 +1,5 @@
-"""The recruiter-facing REST API (flask-smorest), one blueprint per resource."""
+"""The recruiter-facing REST API (flask-smorest), one blueprint per resource, and the OpenAPI document,
+which also describes the CRM's webhook route and the write-back (webhook_docs.py)."""
 
 from flask import Flask
 
@@ -9,7 +10,9 @@ from plugin.extensions import api
 def register_api(app: Flask) -> None:
     from plugin.api.candidates import blp as candidates_blp
     from plugin.api.themes import blp as themes_blp
+    from plugin.api.webhook_docs import register_webhook_docs
 
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
     api.register_blueprint(candidates_blp)
     api.register_blueprint(themes_blp)
+    register_webhook_docs(app)

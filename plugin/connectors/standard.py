@@ -19,7 +19,10 @@ ANALYZED_EVENT = "candidate.analyzed"
 
 
 def writeback_fields(candidate: Candidate, analysis: Analysis) -> dict[str, Any]:
-    """The structured candidate fields a CRM stores (the `data` of candidate.analyzed)."""
+    """The structured candidate fields a CRM stores (the `data` of candidate.analyzed).
+
+    Documented by schemas.webhooks.AnalyzedFieldsSchema in the OpenAPI document's `webhooks`; a test
+    checks that a real write-back matches it, so change both together."""
     result = analysis.result
     return {
         "candidate_id": candidate.external_id,

@@ -1,21 +1,30 @@
 """schemathesis against /openapi.json through the WSGI app, authenticated with a real token: every
 documented operation, with inputs that fit the spec and inputs that do not, checked for 5xx and for
-conformance (status codes, content types, headers, response bodies)."""
+conformance (status codes, content types, headers, response bodies). The webhook route is fuzzed with
+signed deliveries to the test connection, so that every body the document allows is shown accepted."""
 
 from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from marshmallow import ValidationError, fields
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import negative_data_rejection
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+from schemas.webhooks import EARLIEST_EVENT, LATEST_EVENT
 from tests.hardening.support import auth, post_signed
-from tests.webhook_sender import event, history
+from tests.webhook_sender import event, history, signed_delivery
 
+WEBHOOK = ("/webhooks/{connection_id}", "POST")
 OPERATIONS = [("/api/candidates", "GET"), ("/api/candidates/{external_id}", "GET"),
-              ("/api/candidates/{external_id}/reanalyze", "POST"), ("/api/themes", "GET")]
-# only the list takes arguments a spec can forbid (a path id is any text; themes takes none)
+              ("/api/candidates/{external_id}/reanalyze", "POST"), ("/api/themes", "GET"), WEBHOOK]
+# only the list takes arguments a spec can forbid (a path id is any text; themes takes none). The webhook
+# route has no negative run: its header mutations would be undone by signing, and a body negated in one
+# branch of its oneOf can still match the other; its refusals have their own corpus and hypothesis tests
 RUNS = [(path, method, GenerationMode.POSITIVE) for path, method in OPERATIONS] + [
     ("/api/candidates", "GET", GenerationMode.NEGATIVE)]
 # bounded so the whole run stays well under a minute on both databases
@@ -47,17 +56,57 @@ def test_every_documented_operation_is_fuzzed(api_schema) -> None:
     assert documented == set(OPERATIONS)
 
 
+def _readable_in_range(timestamp: str) -> bool:
+    try:
+        when = fields.AwareDateTime(default_timezone=UTC).deserialize(timestamp)
+    except ValidationError:
+        return False
+    return EARLIEST_EVENT <= when < LATEST_EVENT
+
+
+def _breaks_a_rule_said_in_words(body: Any, raw: bytes, limit: int) -> bool:
+    """Rules of the webhook body that JSON Schema cannot state, so the document states them in words: the
+    size limit; a `timestamp` in 1970-2099 UTC that Python can read (`date-time` has no range, and also
+    admits year 0 and leap seconds); a job's end not before its start. A generated body breaking one of
+    them may rightly be refused."""
+    if len(raw) >= limit:
+        return True
+    if not isinstance(body, dict):
+        return False
+    timestamp = body.get("timestamp")
+    if isinstance(timestamp, str) and not _readable_in_range(timestamp):
+        return True
+    data = body.get("data")
+    jobs = data.get("jobs") if isinstance(data, dict) else None
+    return isinstance(jobs, list) and any(
+        isinstance(job.get("start"), str) and isinstance(job.get("end"), str) and job["end"] < job["start"]
+        for job in jobs if isinstance(job, dict))
+
+
+def _call_signed(case: schemathesis.Case, connection, limit: int) -> None:
+    """Deliver the generated body to the test connection, signed by the reference library as its CRM
+    would: unsigned, every delivery would stop at the signature check (401) before its body is read."""
+    case.path_parameters = {"connection_id": connection.id}
+    raw, headers = signed_delivery(connection.secret, case.body)
+    excluded = [positive_data_acceptance] if _breaks_a_rule_said_in_words(case.body, raw, limit) else []
+    case.call_and_validate(headers=headers, data=raw, excluded_checks=excluded)
+
+
 @pytest.mark.parametrize(("path", "method", "mode"), RUNS, ids=[f"{m} {p} {g}" for p, m, g in RUNS])
-def test_api_conforms_to_its_spec(api_schema, connection, path: str, method: str,
+def test_api_conforms_to_its_spec(app, api_schema, connection, path: str, method: str,
                                   mode: GenerationMode) -> None:
     """schemathesis's checks on every generated request (pytest 9 breaks its own plugin's lazy
     fixture loader, so the operation's strategy is driven by hypothesis directly)."""
     operation = api_schema[path][method]
+    limit = app.config["MAX_CONTENT_LENGTH"]
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(max_examples=EXAMPLES[mode], deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
     def check(case: schemathesis.Case) -> None:
+        if (path, method) == WEBHOOK:
+            _call_signed(case, connection, limit)
+            return
         excluded = [negative_data_rejection] if _mutated_query_only(case) else []
         case.call_and_validate(headers=auth(connection.token), excluded_checks=excluded)
 
