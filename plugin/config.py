@@ -54,7 +54,7 @@ def default_config() -> dict[str, Any]:
         "OPENAPI_VERSION": "3.1.0",
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",
-        # Swagger UI's assets come from the swagger-ui-bundle package: no CDN, works offline
+        # Swagger UI's assets come from the flask-swagger-ui package: no CDN, works offline
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
     }

@@ -105,6 +105,23 @@ def test_openapi_and_docs_are_served(client):
     assert client.get("/docs").status_code == 200
 
 
+def test_the_docs_page_has_every_asset_offline_and_can_render_openapi_3_1(client):
+    import re
+    from pathlib import Path
+
+    from plugin.api_docs import SWAGGER_UI_DIST
+
+    page = client.get("/docs").get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="(/docs/assets/[^"]+)"', page)
+    assert {Path(a).name for a in assets} >= {"swagger-ui-bundle.js", "swagger-ui.css"}
+    for asset in assets:
+        with client.get(asset) as response:  # a file response: close it
+            assert response.status_code == 200, asset
+    assert client.get("/openapi.json").json["openapi"].startswith("3.1")
+    version = (Path(SWAGGER_UI_DIST) / "VERSION").read_text().strip().lstrip("v")
+    assert int(version.split(".")[0]) >= 5  # Swagger UI 4 answers 3.1 with "Unable to render"
+
+
 def test_analysis_is_stored_once_per_version(app, pool):
     with app.app_context():
         candidate = db.session.query(Candidate).filter_by(external_id="researcher").one()
