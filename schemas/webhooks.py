@@ -163,8 +163,6 @@ class AnalyzedEventSchema(Schema):
         unknown = EXCLUDE
 
     type = fields.String(required=True, validate=validate.OneOf((ANALYZED_EVENT,)))
-    # not a date-time: on SQLite the stored time comes back without its offset, and is sent so
-    timestamp = fields.String(
-        required=True, metadata={"description": "When the analysis was made: ISO 8601 in UTC (the offset "
-                                                "is omitted when the service runs on SQLite)"})
+    timestamp = fields.AwareDateTime(
+        required=True, metadata={"description": "When the analysis was made: ISO 8601 with its UTC offset"})
     data = fields.Nested(AnalyzedFieldsSchema, required=True)

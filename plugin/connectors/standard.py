@@ -12,7 +12,7 @@ import requests
 
 from plugin.connectors import signing
 from plugin.connectors.base import InboundEvent, WriteBackError
-from plugin.models import Analysis, Candidate, Connection
+from plugin.models import Analysis, Candidate, Connection, as_utc
 from schemas.webhooks import StandardEventSchema
 
 ANALYZED_EVENT = "candidate.analyzed"
@@ -72,7 +72,7 @@ class StandardConnector:
         """POST candidate.analyzed to the callback URL; the pool itself was updated on store."""
         if not connection.callback_url:
             return
-        body = json.dumps({"type": ANALYZED_EVENT, "timestamp": analysis.created_at.isoformat(),
+        body = json.dumps({"type": ANALYZED_EVENT, "timestamp": as_utc(analysis.created_at).isoformat(),
                            "data": writeback_fields(candidate, analysis)}).encode()
         secret = connection.signing_secrets(config["SECRET_KEY"])[0]
         # the id is stable per analysis, so a receiver dedupes our own retries
