@@ -82,25 +82,24 @@ class StandardEventSchema(Schema):
 # checks they agree.
 
 
-class HistoryEventSchema(Schema):
-    """candidate.created or candidate.updated: the candidate's full job history."""
-
+class _DocumentedEnvelopeSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    type = fields.String(required=True, validate=validate.OneOf(HISTORY_EVENTS))
     timestamp = _occurred_at()
+
+
+class HistoryEventSchema(_DocumentedEnvelopeSchema):
+    """candidate.created or candidate.updated: the candidate's full job history."""
+
+    type = fields.String(required=True, validate=validate.OneOf(HISTORY_EVENTS))
     data = fields.Nested(CandidateHistorySchema, required=True)
 
 
-class ErasureEventSchema(Schema):
+class ErasureEventSchema(_DocumentedEnvelopeSchema):
     """candidate.deleted or candidate.anonymized: the candidate and its analyses are erased."""
 
-    class Meta:
-        unknown = EXCLUDE
-
     type = fields.String(required=True, validate=validate.OneOf(DELETE_EVENTS))
-    timestamp = _occurred_at()
     data = fields.Nested(CandidateRefSchema, required=True)
 
 
