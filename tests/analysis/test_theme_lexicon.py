@@ -10,7 +10,7 @@ from workers.analysis.catalogue import THEME_IDS
 from workers.analysis.lexicon import compile_pattern, load_lexicon, parse_lexicon
 from workers.analysis.semantic import parse_examples
 from workers.analysis.tagger import label_phrase
-from workers.analysis.text import repair_typos
+from workers.analysis.text import normalise_phrase, repair_typos
 
 DATA = Path(__file__).parent / "data"
 PACKAGE_DATA = Path(__file__).parents[2] / "workers" / "analysis" / "data" / "themes"
@@ -50,9 +50,24 @@ def test_every_theme_has_patterns_and_prototypes() -> None:
     ("reasearching titles", "researching titles"),
     ("the databse", "the database"),
     ("waiting in line", "waiting in line"),  # a real word is left alone
+    ("bossin the floor", "bossing the floor"),  # phone typing drops the g
+    ("admin work", "admin work"),  # ...but only where a verb is there to take it
+    ("chkng invoices", "checking invoices"),  # and the vowels
+    ("the hst filing", "the hst filing"),  # three letters are an acronym, not a clipped word
+    ("patching servers", "patching servers"),  # an ending on a real word is not a misspelling
 ])
 def test_typo_repair(typo: str, fixed: str) -> None:
     assert repair_typos(typo) == fixed
+
+
+@pytest.mark.parametrize(("typed", "spelt_out"), [
+    ("ppl b4 lunch w the news", "people before lunch with the news"),
+    ("a real diff 4 the kids", "a real difference for the kids"),
+    ("diff every day", "different every day"),
+    ("tier 2 tix", "tier 2 tickets"),  # a digit between words stands for one only beside another word
+])
+def test_phone_shorthand_is_spelt_out(typed: str, spelt_out: str) -> None:
+    assert normalise_phrase(typed) == spelt_out
 
 
 # Set 15 labels legal-support chores whose theme is genuinely debatable (is assembling a brief writing or

@@ -87,6 +87,30 @@ def test_words_that_only_look_like_negation(text: str, list_name: str,
     assert labels(text, list_name) == {expected}
 
 
+@pytest.mark.parametrize(("text", "list_name", "expected"), [
+    # a wish reaches across its clause, however far the theme word is
+    ("kept hoping they would let me sit in on client meetings", "dislikes", ("client_contact", 1)),
+    ("if only there had been someone to learn from", "dislikes", ("learning", 1)),
+    # a wish for an absence is a dislike of the thing
+    ("what I'd have given for one shift without a deadline", "dislikes", ("fast_pace", -1)),
+    # "miss", "mind" and "do without" that do not mean a lack
+    ("the only thing I will miss is the drafting", "likes", ("writing", 1)),
+    ("I didn't mind the data entry", "likes", ("technology", 1)),
+    ("I could have done without the sales targets", "dislikes", ("persuasion", -1)),
+])
+def test_wishes_and_hedges(text: str, list_name: str, expected: tuple[str, int]) -> None:
+    assert labels(text, list_name) == {expected}
+
+
+def test_off_catalogue_topic_does_not_silence_the_other_side_of_a_but() -> None:
+    assert labels("the pay was poor but the crew I worked with were brilliant", "likes") == {("teamwork", 1)}
+    assert labels("the pay was poor", "likes") == set()
+
+
+def test_each_item_of_a_terse_list_gets_its_theme() -> None:
+    assert labels("billing + scheduling", "dislikes") == {("numbers", -1), ("coordination", -1)}
+
+
 def test_verdict_inside_the_phrase_beats_the_list() -> None:
     assert labels("honestly the deadlines were kinda fun", "dislikes") == {("fast_pace", 1)}
     assert labels("the trial prep weeks were exhausting", "likes") == {("fast_pace", -1)}

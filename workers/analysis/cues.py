@@ -29,6 +29,16 @@ FLIP_BEFORE = _words(
     "would have loved", "would've liked", "would've loved", "kept asking for", "asked for", "begged for",
     "pushed for", "hoped for", "hoping for", "(?:finally|got|get|getting|being|be) off", "done with",
     "finished with",
+    r"(?:^\s*|\bi |\bwe )(?:really |always |just )?wanted",
+)
+# Wishes: what the job lacked ("if only there'd been someone to bounce ideas off"). They reach across the
+# whole clause, however far the theme word is ("I kept hoping they'd let me do some of the actual digging").
+WISH = _words(
+    "if only", "wish", "wished", "wishing", "hoping", "hoped", "craved", "longed for", "longing for",
+    "yearned for", "dying to", "itching to", "would it have killed", "(?:would|'d) have killed for",
+    r"what (?:i'd|i would) have given for", "(?:would|'d|would've) have given anything for",
+    r"never (?:once )?(?:got|get|getting|had|was allowed) to",
+    r"(?:would have|would've|it'd have) been (?:nice|good|great|helpful|lovely) (?:if|to)",
 )
 # The subset that negates whatever it sits in front of, used when no word span is known.
 STRONG_FLIP = _words(
@@ -55,12 +65,21 @@ NOT_A_FLIP = re.compile(_any_of(
     "not only",
     "out of (?:the office|office|court|town|the house|a jam|a bind|a pinch|trouble)",
     "(?:can't|couldn't) (?:get enough|wait)",
+    "(?:'d|would|will|'ll|gonna|going to) miss",  # "the only bit I'd miss": a like, not a lack
+    "nothing (?:says|beats|like|quite like)",  # "nothing says fun like forty complaint calls"
+    # a hedged like: "I didn't mind the data entry"
+    "(?:didn't|did not|don't|do not|never|wouldn't|won't) mind",
+    # "I'd happily never see another pivot table": a dislike, not a lack
+    "never (?:want to |wanna |have to )?"
+    "(?:see|do|touch|hear|look at|write|make|answer|use|open|sit through|build) (?:another|one more)",
+    # a dislike, not a lack: "I could have lived without the Monday all-hands"
+    "(?:could|can|could've|would|'d) (?:have )?(?:lived|live|done|do|gone|go) without",
 ))
 # Clause boundaries: a flip word does not reach across these.
 BOUNDARY = re.compile(r"[,;:.!?()]|\s(?:but|and|so|because|though|although|while|yet|plus)\s|\s-\s")
 # Markers that a "like" is said through gritted teeth ("oh, the endless photocopying").
 SARCASM = re.compile(_any_of(
-    r"^(?:oh|ah|ugh|yay|wow|gee|sure|yeah right)\b", r"/s\b", r"\blol\b", r"\bthe joys? of\b",
+    r"^(?:oh|ah|ugh|yay|wow|gee|sure|yeah right)\b", r"/s\b", r"\bthe joys? of\b",
     r"\briveting\b", r"\bthrilled? to\b", r"\bnothing (?:says|like)\b", r"\bjust love(?:d)? (?:how|when)\b",
     r"\bso much fun\b", r"\bwhat fun\b", r"\bendless\b", r"\bmy favou?rite\b.*\b(?:not|never)\b",
     r"\bgood times\b", r"\b(?:love|loved) (?:being|getting) (?:yelled|stuck)",

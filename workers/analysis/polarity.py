@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from workers.analysis.cues import (
     BOUNDARY,
     COMPLAINT,
@@ -12,10 +14,13 @@ from workers.analysis.cues import (
     PRAISE,
     SARCASM,
     STRONG_FLIP,
+    WISH,
 )
 from workers.analysis.lexicon import Mention
 
 _MAX_SCOPE_WORDS = 7
+_WORD_START = re.compile(r"\S+")
+_ABSENCE = re.compile(r"without|no|never|not|less|fewer|nothing|none|\w+n't")
 
 
 def is_sarcastic(text: str) -> bool:
@@ -23,14 +28,15 @@ def is_sarcastic(text: str) -> bool:
     return bool(SARCASM.search(text))
 
 
-def _clause_before(text: str, start: int) -> str:
-    """The text between the last clause boundary and the mention, at most a few words."""
+def _clause_before(text: str, start: int) -> tuple[str, int]:
+    """The text between the last clause boundary and the mention, and where its last few words begin."""
     head = text[:start]
     cut = 0
     for m in BOUNDARY.finditer(head):
         cut = m.end()
-    words = head[cut:].split()
-    return " ".join(words[-_MAX_SCOPE_WORDS:])
+    clause = head[cut:]
+    words = [m.start() for m in _WORD_START.finditer(clause)]
+    return clause, words[-_MAX_SCOPE_WORDS] if len(words) > _MAX_SCOPE_WORDS else 0
 
 
 def _clause_after(text: str, end: int) -> str:
@@ -40,16 +46,26 @@ def _clause_after(text: str, end: int) -> str:
     return tail[:stop.start()] if stop else tail
 
 
+def _cues_before(clause: str, window: int, mention_text: str) -> bool:
+    """True when a negation within a few words, or a wish anywhere in the clause, governs the mention.
+    Intensifiers ("never stopped", "no two days", "I'd miss") are read over the whole clause and skipped,
+    and a wish for an absence is no flip ("what I'd have given for a week without [a panic]")."""
+    combined = clause.rstrip() + " " + mention_text
+    harmless = [m.span() for m in NOT_A_FLIP.finditer(combined)]
+    cues = [m for m in FLIP_BEFORE.finditer(clause) if m.start() >= window
+            and not any(lo <= m.start() < hi for lo, hi in harmless)]
+    wish = WISH.search(clause)
+    if wish is None:
+        return bool(cues)
+    return not any(_ABSENCE.fullmatch(m.group()) for m in cues if m.start() >= wish.end())
+
+
 def is_flipped(text: str, mention: Mention) -> bool:
     """True when a flip word governs the mention: "not having to [cold-call]", "[drafting] went to others"."""
     if FLIP_AFTER.search(_clause_after(text, mention.end)):
         return True
-    before = _clause_before(text, mention.start)
-    if not before:
-        return False
-    combined = before + " " + text[mention.start:mention.end]
-    harmless = [m.span() for m in NOT_A_FLIP.finditer(combined)]
-    return any(not any(lo <= cue.start() < hi for lo, hi in harmless) for cue in FLIP_BEFORE.finditer(before))
+    clause, window = _clause_before(text, mention.start)
+    return bool(clause.strip()) and _cues_before(clause, window, text[mention.start:mention.end])
 
 
 def verdict_sign(text: str) -> int:
