@@ -4,7 +4,7 @@ Pure Python and numpy; imports neither flask nor celery. ESCO, © European Union
 """
 
 from workers.analysis.skills.extract import extract_skills
-from workers.analysis.skills.tag import tag_skills
+from workers.analysis.skills.tag import clear_cache, tag_skills
 from workers.analysis.skills.version import version
 
-__all__ = ["extract_skills", "tag_skills", "version"]
+__all__ = ["clear_cache", "extract_skills", "tag_skills", "version"]

@@ -13,6 +13,7 @@ from typing import Any
 
 from workers.analysis.skills import extract, themes
 from workers.analysis.skills import index as skill_index
+from workers.analysis.skills.cache import TextCache
 from workers.analysis.skills.index import SkillIndex
 
 PER_TEXT = 3  # skills considered per title, sentence or like
@@ -76,18 +77,27 @@ def _texts(jobs: Sequence[Mapping[str, Any]], phrases: Sequence[Mapping[str, Any
     return [(t, ev) for t, ev in units if t.strip()]
 
 
-_RANKED: dict[str, list[tuple[int, float]]] = {}
-_RANKED_LIMIT = 50_000  # texts; a few tens of MB at most, then it starts again
+# Ranking one text (a title, a description sentence or a like) against the fixed index depends on
+# nothing else, so its top PER_TEXT (skill, score) pairs are LRU-cached by normalised text
+# (cache.text_key): at most RANK_CACHE_ENTRIES results and RANK_CACHE_CHARS characters of keys. An
+# entry costs about 0.55 kB besides its key (tracemalloc), so the cache holds at most ~28 MB of
+# entries plus 5 M characters of keys (5 MB of ASCII, up to 20 MB otherwise).
+RANK_CACHE_ENTRIES = 50_000
+RANK_CACHE_CHARS = 5_000_000
+_RANK_CACHE: TextCache[tuple[tuple[int, float], ...]] = TextCache(RANK_CACHE_ENTRIES, RANK_CACHE_CHARS)
 
 
-def _ranked(idx: SkillIndex, texts: Sequence[str]) -> list[list[tuple[int, float]]]:
-    """extract.rank with a per-text cache, so re-analysis after an edit encodes only the new texts."""
-    missing = list(dict.fromkeys(t for t in texts if t not in _RANKED))
-    if missing:
-        if len(_RANKED) + len(missing) > _RANKED_LIMIT:
-            _RANKED.clear()
-        _RANKED.update(zip(missing, extract.rank(idx, missing, top_k=PER_TEXT), strict=True))
-    return [_RANKED[t] for t in texts]
+def _ranked(idx: SkillIndex, texts: Sequence[str]) -> list[tuple[tuple[int, float], ...]]:
+    """extract.rank of each text, cached: only the texts not seen yet are encoded, in one batch."""
+    def compute(keys: list[str]) -> list[tuple[tuple[int, float], ...]]:
+        return [tuple(row) for row in extract.rank(idx, keys, top_k=PER_TEXT)]
+    return _RANK_CACHE.get_many(texts, compute, scope=idx)
+
+
+def clear_cache() -> None:
+    """Forget the per-text results of the skills step (benchmarks measure cold runs with this)."""
+    _RANK_CACHE.clear()
+    themes.clear_cache()
 
 
 def _text_entries(idx: SkillIndex, units: Sequence[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:

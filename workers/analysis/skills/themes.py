@@ -18,11 +18,17 @@ from pathlib import Path
 import numpy as np
 
 from workers.analysis import embeddings
+from workers.analysis.skills.cache import TextCache
 
 LINKS_FILE = Path(__file__).resolve().parent / "data" / "theme_skills.json"
 DEFAULT = "default"
 SEMANTIC_MIN = 0.35  # cosine a title needs with a field's description ...
 SEMANTIC_MARGIN = 0.12  # ... and its lead over the next field (checked on sample job titles)
+# A title's cosines to the field descriptions depend on the title alone: LRU-cached by normalised
+# title (cache.text_key), at most TITLE_CACHE_ENTRIES rows (one float per field, ~0.3 kB an entry,
+# so ~6 MB) and TITLE_CACHE_CHARS characters of titles (1-4 MB).
+TITLE_CACHE_ENTRIES = 20_000
+TITLE_CACHE_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -75,12 +81,32 @@ def _field_vectors(descriptions: tuple[str, ...]) -> np.ndarray:
     return embeddings.encode(list(descriptions))
 
 
+_TITLE_SIMS: TextCache[np.ndarray] = TextCache(TITLE_CACHE_ENTRIES, TITLE_CACHE_CHARS)
+
+
+def _title_sims(titles: list[str], table: LinkTable) -> np.ndarray:
+    """Cosine of each title with each field description (titles x fields); new titles in one batch."""
+    fields = _field_vectors(table.descriptions)
+
+    def compute(keys: list[str]) -> list[np.ndarray]:
+        rows = [row.copy() for row in embeddings.encode(keys) @ fields.T]
+        for row in rows:
+            row.flags.writeable = False  # shared between calls
+        return rows
+    return np.vstack(_TITLE_SIMS.get_many(titles, compute, scope=table.descriptions))
+
+
+def clear_cache() -> None:
+    """Forget the cached title cosines."""
+    _TITLE_SIMS.clear()
+
+
 def semantic_field(titles: Iterable[str], table: LinkTable) -> str:
     """The field the job titles are clearly closest to, else 'default'."""
     titles = [t for t in titles if t.strip()]
     if not titles:
         return DEFAULT
-    sims = (embeddings.encode(titles) @ _field_vectors(table.descriptions).T).max(axis=0)
+    sims = _title_sims(titles, table).max(axis=0)
     order = np.argsort(-sims)
     best, second = float(sims[order[0]]), float(sims[order[1]]) if len(order) > 1 else 0.0
     if best >= SEMANTIC_MIN and best - second >= SEMANTIC_MARGIN:
