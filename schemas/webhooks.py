@@ -37,7 +37,8 @@ def _occurred_at() -> fields.AwareDateTime:
         validate=validate.Range(min=EARLIEST_EVENT, max=LATEST_EVENT, max_inclusive=False),
         metadata={"description": "When the change happened in the CRM (ISO 8601, 1970 to 2099; without an "
                                  "offset it is read as UTC); an event older than one already applied to "
-                                 "the candidate is ignored. Without it, events apply in arrival order."})
+                                 "the candidate, or not newer than its erasure, is ignored. Without it, "
+                                 "events apply in arrival order."})
 
 
 class CandidateRefSchema(Schema):
