@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from workers.analysis import analyze_history, embeddings
-from workers.analysis.skills import cache, clear_cache, extract, tag, themes
+from workers.analysis.skills import cache, clear_cache, extract, fields, tag, themes
 from workers.analysis.skills import index as skill_index
 from workers.analysis.skills.cache import TextCache, text_key
 from workers.analysis.skills.lexical import tokens
@@ -116,6 +116,8 @@ def test_bounds_are_documented_sizes() -> None:
     assert (themes.TITLE_CACHE_ENTRIES, themes.TITLE_CACHE_CHARS) == (20_000, 1_000_000)
     assert tag._RANK_CACHE.max_entries == tag.RANK_CACHE_ENTRIES
     assert themes._TITLE_SIMS.max_entries == themes.TITLE_CACHE_ENTRIES
+    assert (themes.KEYWORD_CACHE_ENTRIES, themes.KEYWORD_CACHE_CHARS) == (50_000, 5_000_000)
+    assert themes._KEYWORDS.max_entries == themes.KEYWORD_CACHE_ENTRIES
 
 
 def test_cached_output_is_the_uncached_output(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,6 +146,7 @@ def test_zero_size_caches_give_the_same_output(monkeypatch: pytest.MonkeyPatch) 
     cached = _skills(HISTORIES)
     monkeypatch.setattr(tag, "_RANK_CACHE", TextCache(0, 0))
     monkeypatch.setattr(themes, "_TITLE_SIMS", TextCache(0, 0))
+    monkeypatch.setattr(themes, "_KEYWORDS", TextCache(0, 0))
     assert _skills(HISTORIES) == cached
 
 
@@ -176,13 +179,15 @@ def test_an_edited_like_is_the_only_text_computed_again() -> None:
     assert new and pointer in new[0]["evidence"]
     assert [pointer in e["evidence"] for e in before if e["label"] == "take affidavits"] == [True]
     assert all(pointer not in e["evidence"] for e in after if e["label"] == "take affidavits")
-    # Every other skill keeps its evidence; a skill is gone only if the old like alone gave it, or if
-    # the new like's skills pushed it past the cap on text skills.
+    # Every other skill keeps its evidence; a skill is gone only if the old like supported it (alone,
+    # or as the second text a weaker skill needs), or if the new like's skills pushed it past the cap.
     old = {e["id"]: {**e, "evidence": [ev for ev in e["evidence"] if ev != pointer]} for e in before}
     for entry in after:
         if pointer not in entry["evidence"]:
             assert old[entry["id"]] == entry
     kept = {e["id"] for e in after}
     units = tag._texts(edited["jobs"], analyze_history(edited)["phrases"])
-    full = len(tag._text_entries(skill_index.get(), units)) == tag.MAX_TEXT_SKILLS
-    assert all(e["evidence"] == [pointer] or full for e in before if e["id"] not in kept)
+    titles = [job["title"] for job in edited["jobs"]]
+    entries = tag._text_entries(skill_index.get(), units, lambda j: fields.job(edited["jobs"][j]), titles)
+    full = len(entries) == tag.MAX_TEXT_SKILLS
+    assert all(pointer in e["evidence"] or full for e in before if e["id"] not in kept)

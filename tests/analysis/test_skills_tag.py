@@ -11,7 +11,7 @@ HISTORY = {"candidate_id": "c-17", "jobs": [
      "dislikes": ["billing hours"]},
     {"title": "Software Developer", "employer": "Acme", "start": "2018-01", "end": "2021-01",
      "description": "Built web applications in Python and SQL.",
-     "likes": ["legal tech research projects"], "dislikes": []},
+     "likes": ["legal tech research projects", "tuning slow SQL queries"], "dislikes": []},
 ]}
 PHRASES = [
     {"job": 0, "list": "likes", "index": 0, "text": "digging through case law databases",
@@ -22,6 +22,8 @@ PHRASES = [
      "labels": [{"theme": "numbers", "polarity": -1, "confidence": 0.7}]},
     {"job": 1, "list": "likes", "index": 0, "text": "legal tech research projects",
      "labels": [{"theme": "research", "polarity": 1, "confidence": 0.8}]},
+    {"job": 1, "list": "likes", "index": 1, "text": "tuning slow SQL queries",
+     "labels": [{"theme": "technology", "polarity": 1, "confidence": 0.8}]},
 ]
 PASSIONS = [{"theme": "research", "label": "Research & investigation", "jobs": [0, 1],
              "strength": 0.8}]

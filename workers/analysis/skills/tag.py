@@ -3,22 +3,39 @@
 Evidence points at what gave a skill: {"job", "list", "index"} where list is "likes" or
 "dislikes" for a phrase, "title" (index 0) for a job title, or "description" (index = sentence
 number) for a sentence of a job description.
+
+Text skills are what recruiters filter on, so they are kept for precision: each title, description
+sentence and like about the work offers its two best ESCO skills (the `passion skills` ranking,
+unchanged); one is kept when its score clears FLOOR_ONE, or FLOOR_MANY with two or more different
+texts behind it, and only from texts of jobs whose field of work admits it (fields.py). The floors
+are chosen on the benchmark's validation splits by bench/skills_precision.py (docs/quality.md).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from workers.analysis.skills import extract, themes
+from workers.analysis.skills import extract, fields, themes
 from workers.analysis.skills import index as skill_index
-from workers.analysis.skills.cache import TextCache
+from workers.analysis.skills.cache import TextCache, text_key
 from workers.analysis.skills.index import SkillIndex
 
-PER_TEXT = 3  # skills considered per title, sentence or like
-MIN_SCORE = 0.8  # ranker score below which a text skill is too uncertain to tag (validation: ~27% exact)
-MAX_TEXT_SKILLS = 10
+PER_TEXT = 2  # skills considered per title, sentence or like: its two best
+MIN_SCORE = 0.8  # score at which a text counts as support for a skill
+# The lowest floors (0.05 steps) at which the strict precision of top-2 predictions on the
+# validation splits reaches 0.6 (one text) and 0.4 (each of two or more texts): skills_precision.py.
+FLOOR_ONE = 1.10
+FLOOR_MANY = 0.95
+MAX_TEXT_SKILLS = 8
+# Themes about the conditions of a job rather than its work: a like only about these gives no skill.
+CONDITION_THEMES = frozenset({"structure", "autonomy", "teamwork"})
+# A title names the holder's own role: a skill supervising that work ("monitor cashiers" from
+# "Cashier") is not taken from a title unless the title says the holder led others.
+_SUPERVISES = re.compile(r"^(?:supervise|oversee|manage|monitor|lead|direct|coordinate)\b", re.IGNORECASE)
+_LEADS = re.compile(r"\b(?:manager|management|supervisor|lead|leader|head|director|chief|coordinator|"
+                    r"captain|foreman|forewoman|superintendent|principal|owner)s?\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[•·*-]\s+")
 
 
@@ -61,11 +78,25 @@ def _add(items: list, new: Sequence) -> None:
     items.extend(x for x in new if x not in items)
 
 
+def _about_the_work(phrase: Mapping[str, Any] | None) -> bool:
+    """Whether a like is about the work itself: some theme it is liked for is not a condition.
+
+    A like the theme tagger puts under no theme (pay, perks, a person) or only under conditions
+    ("set shifts, home by 5:30", "great crew") names no skill; the passions' theme skills already
+    cover routine, independence and teamwork. A like with no phrase entry is read as it stands.
+    """
+    if phrase is None:
+        return True
+    if any(lab.get("polarity", 0) < 0 for lab in phrase.get("labels", [])):
+        return False
+    return any(lab.get("polarity", 0) > 0 and lab.get("theme") not in CONDITION_THEMES
+               for lab in phrase.get("labels", []))
+
+
 def _texts(jobs: Sequence[Mapping[str, Any]], phrases: Sequence[Mapping[str, Any]]
            ) -> list[tuple[str, dict[str, Any]]]:
-    """Titles, description sentences and likes (not those that turn out negative), with pointers."""
-    negative = {(p["job"], p["list"], p["index"]) for p in phrases
-                if any(lab.get("polarity", 0) < 0 for lab in p.get("labels", []))}
+    """Titles, description sentences and likes about the work itself, with pointers."""
+    likes = {(p["job"], p["index"]): p for p in phrases if p.get("list") == "likes"}
     units: list[tuple[str, dict[str, Any]]] = []
     for j, job in enumerate(jobs):
         units.append((job.get("title") or "", {"job": j, "list": "title", "index": 0}))
@@ -73,7 +104,7 @@ def _texts(jobs: Sequence[Mapping[str, Any]], phrases: Sequence[Mapping[str, Any
         units += [(s, {"job": j, "list": "description", "index": k})
                   for k, s in enumerate(sentences) if s]
         units += [(text, {"job": j, "list": "likes", "index": i})
-                  for i, text in enumerate(job.get("likes") or []) if (j, "likes", i) not in negative]
+                  for i, text in enumerate(job.get("likes") or []) if _about_the_work(likes.get((j, i)))]
     return [(t, ev) for t, ev in units if t.strip()]
 
 
@@ -100,18 +131,37 @@ def clear_cache() -> None:
     themes.clear_cache()
 
 
-def _text_entries(idx: SkillIndex, units: Sequence[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Skills the history itself shows, best first; a skill seen in several places ranks higher."""
-    found: dict[int, tuple[float, list[dict[str, Any]]]] = {}
+def _text_entries(idx: SkillIndex, units: Sequence[tuple[str, dict[str, Any]]],
+                  job_of: Callable[[int], fields.Job], titles: Sequence[str]) -> list[dict[str, Any]]:
+    """Skills the history itself shows, best first; a skill seen in several places ranks higher.
+
+    A text supports a skill among its PER_TEXT best at MIN_SCORE or more when the skill's domain
+    admits the text's job (``job_of(job index)``, fields.py) and, for a title, when the skill does
+    not supervise a role the title does not lead. A skill is kept when its best score reaches
+    FLOOR_ONE, or FLOOR_MANY with support from two or more different texts; at most
+    MAX_TEXT_SKILLS are kept.
+    """
+    found: dict[int, list[tuple[float, str, dict[str, Any]]]] = {}
     ranked = _ranked(idx, [t for t, _ in units])
-    for (_, ev), row in zip(units, ranked, strict=True):
-        for i, score in row:
-            if score >= MIN_SCORE:
-                best, evs = found.get(i, (0.0, []))
-                found[i] = (max(best, score), evs + [ev])
-    order = sorted(found, key=lambda i: (-(found[i][0] + 0.1 * (len(found[i][1]) - 1)), i))
+    for (text, ev), row in zip(units, ranked, strict=True):
+        j = ev["job"]
+        for i, score in row[:PER_TEXT]:
+            if score < MIN_SCORE:
+                continue
+            domains = fields.skill_domains(idx.labels[i], idx.groups[i])
+            if domains and not fields.admits(domains, job_of(j)):
+                continue
+            if ev["list"] == "title" and _SUPERVISES.match(idx.labels[i]) and not _LEADS.search(titles[j]):
+                continue
+            found.setdefault(i, []).append((score, text_key(text), ev))
+    rank: dict[int, float] = {}
+    for i, hits in found.items():
+        best, texts = max(s for s, _, _ in hits), {key for _, key, _ in hits}
+        if best >= FLOOR_ONE or (best >= FLOOR_MANY and len(texts) >= 2):
+            rank[i] = best + 0.1 * (len(hits) - 1)
+    order = sorted(rank, key=lambda i: (-rank[i], i))
     return [{"id": idx.uri(i), "label": idx.labels[i], "source": "text", "themes": [],
-             "evidence": found[i][1]} for i in order[:MAX_TEXT_SKILLS]]
+             "evidence": [ev for _, _, ev in found[i]]} for i in order[:MAX_TEXT_SKILLS]]
 
 
 def tag_skills(history: Mapping[str, Any], phrases: list[dict], passions: list[dict]) -> list[dict]:
@@ -120,7 +170,16 @@ def tag_skills(history: Mapping[str, Any], phrases: list[dict], passions: list[d
     jobs = history.get("jobs", [])
     out = _theme_entries(idx, jobs, phrases, passions)
     seen = {e["id"]: e for e in out}
-    for entry in _text_entries(idx, _texts(jobs, phrases)):
+    where: dict[int, fields.Job] = {}
+
+    def job_of(j: int) -> fields.Job:
+        """The field of job ``j``, worked out only when a skill bound to a field needs it."""
+        if j not in where:
+            where[j] = fields.job(jobs[j])
+        return where[j]
+
+    titles = [job.get("title") or "" for job in jobs]
+    for entry in _text_entries(idx, _texts(jobs, phrases), job_of, titles):
         if entry["id"] in seen:
             _add(seen[entry["id"]]["evidence"], entry["evidence"])
         else:

@@ -29,6 +29,11 @@ SEMANTIC_MARGIN = 0.12  # ... and its lead over the next field (checked on sampl
 # so ~6 MB) and TITLE_CACHE_CHARS characters of titles (1-4 MB).
 TITLE_CACHE_ENTRIES = 20_000
 TITLE_CACHE_CHARS = 1_000_000
+# How often each field's keywords occur in a text depends on the text alone, and the counts of texts
+# add up (field_of joins them by line breaks, which no keyword spans): LRU-cached by normalised text,
+# at most KEYWORD_CACHE_ENTRIES rows (~0.2 kB each, ~10 MB) and KEYWORD_CACHE_CHARS characters.
+KEYWORD_CACHE_ENTRIES = 50_000
+KEYWORD_CACHE_CHARS = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ def _field_vectors(descriptions: tuple[str, ...]) -> np.ndarray:
 
 
 _TITLE_SIMS: TextCache[np.ndarray] = TextCache(TITLE_CACHE_ENTRIES, TITLE_CACHE_CHARS)
+_KEYWORDS: TextCache[tuple[int, ...]] = TextCache(KEYWORD_CACHE_ENTRIES, KEYWORD_CACHE_CHARS)
 
 
 def _title_sims(titles: list[str], table: LinkTable) -> np.ndarray:
@@ -97,8 +103,17 @@ def _title_sims(titles: list[str], table: LinkTable) -> np.ndarray:
 
 
 def clear_cache() -> None:
-    """Forget the cached title cosines."""
+    """Forget the cached title cosines and keyword counts."""
     _TITLE_SIMS.clear()
+    _KEYWORDS.clear()
+
+
+def keyword_counts(texts: list[str], table: LinkTable) -> dict[str, int]:
+    """How often each field's keywords occur in ``texts``; new texts counted in one pass."""
+    def compute(keys: list[str]) -> list[tuple[int, ...]]:
+        return [tuple(len(pat.findall(key)) for pat in table.fields.values()) for key in keys]
+    rows = _KEYWORDS.get_many(texts, compute, scope=table) if texts else []
+    return {name: sum(row[k] for row in rows) for k, name in enumerate(table.fields)}
 
 
 def semantic_field(titles: Iterable[str], table: LinkTable) -> str:
@@ -116,8 +131,7 @@ def semantic_field(titles: Iterable[str], table: LinkTable) -> str:
 
 def field_of(texts: Iterable[str], table: LinkTable, *, titles: Iterable[str] = ()) -> str:
     """The field whose keywords occur most in ``texts``; with none, what ``titles`` suggest."""
-    joined = "\n".join(texts)
-    counts = {name: len(pat.findall(joined)) for name, pat in table.fields.items()}
+    counts = keyword_counts(list(texts), table)
     best = max(counts, key=lambda name: counts[name], default=DEFAULT)
     return best if counts.get(best) else semantic_field(titles, table)
 
