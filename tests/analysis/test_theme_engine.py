@@ -110,3 +110,33 @@ def test_engine_imports_neither_flask_nor_celery() -> None:
 def test_empty_history() -> None:
     out = analyze_history({"candidate_id": "t-3", "jobs": []})
     assert out["phrases"] == [] and out["passions"] == [] and out["summary"]
+
+
+@pytest.mark.parametrize("data_file", ["data/themes/lexicon.txt", "data/themes/examples.tsv"])
+def test_version_changes_with_the_data_files(monkeypatch: pytest.MonkeyPatch, data_file: str) -> None:
+    from importlib import resources
+
+    from workers.analysis import engine
+
+    real = resources.files("workers.analysis")
+
+    class Edited:
+        """The package's files, with one data file edited."""
+
+        def __init__(self, path: Any) -> None:
+            self.path = path
+
+        def read_bytes(self) -> bytes:
+            return self.path.read_bytes() + b"\n# an edit\n"
+
+    class Package:
+        def joinpath(self, name: str) -> Any:
+            return Edited(real.joinpath(name)) if name == data_file else real.joinpath(name)
+
+    before = engine.themes_version()
+    engine.themes_version.cache_clear()
+    monkeypatch.setattr(engine.resources, "files", lambda _: Package())
+    try:
+        assert engine.themes_version() != before
+    finally:
+        engine.themes_version.cache_clear()

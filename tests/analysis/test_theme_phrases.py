@@ -122,3 +122,55 @@ def test_at_most_two_labels_and_confidences_in_range() -> None:
     found = label_phrase("drafting and designing flyers, proofreading, scheduling and billing", "likes")
     assert 1 <= len(found) <= 2
     assert all(0.0 < lab.confidence <= 1.0 for lab in found)
+
+
+@pytest.mark.parametrize(("text", "list_name", "expected"), [
+    # the activity after "having to", "being made", "being the" leads, not the side word after it
+    ("having to sell our premium package to every walk-in customer", "dislikes", {("persuasion", -1)}),
+    ("being made boss of the weekend crew", "dislikes", {("leadership", -1)}),
+    # a place after "at the" is the setting, not the activity
+    ("great coworkers at the warehouse", "likes", {("teamwork", 1)}),
+    # set phrases that only hold a theme's word
+    ("drafting estate planning documents", "likes", {("writing", 1)}),
+    # the verb names the activity, the object only what it was done to
+    ("fixing the printer before the partners got in", "likes", {("technology", 1)}),
+    ("booking taxis and meeting rooms for the partners", "dislikes", {("coordination", -1)}),
+    ("walking every new cashier through the till", "dislikes", {("mentoring", -1)}),
+    ("reading the weekly notices aloud to the staff", "dislikes", {("presenting", -1)}),
+])
+def test_the_activity_beats_side_words(text: str, list_name: str, expected: set[tuple[str, int]]) -> None:
+    assert labels(text, list_name) == expected
+
+
+def test_a_second_activity_after_and_gets_its_own_theme() -> None:
+    found = labels("sorting the mail and reconciling the petty cash", "likes")
+    assert found == {("hands_on", 1), ("numbers", 1)}
+    # a light verb after "and" says how the first went
+    assert labels("proofreading contracts and getting it right", "likes") == {("detail_work", 1)}
+
+
+def test_repeating_an_activity_is_that_activity_not_routine() -> None:
+    assert labels("proofreading the same lease template every week", "dislikes") == {("detail_work", -1)}
+    assert labels("the same three forms day after day", "dislikes") == {("structure", -1)}
+
+
+@pytest.mark.parametrize(("text", "list_name", "expected"), [
+    ("every invoice had to be approved first", "dislikes", ("autonomy", 1)),
+    ("nobody covered for anyone on the floor", "dislikes", ("teamwork", 1)),
+    # contractions typed without the apostrophe still turn the phrase round
+    ("didnt get to write anything", "dislikes", ("writing", 1)),
+    ("wouldve loved to run a team", "dislikes", ("leadership", 1)),
+])
+def test_absences_and_wishes_in_new_wording(text: str, list_name: str, expected: tuple[str, int]) -> None:
+    assert labels(text, list_name) == {expected}
+
+
+@pytest.mark.parametrize(("text", "list_name"), [
+    ("my supervisor was so condescending", "dislikes"),
+    ("the office manager who yelled when the fax jammed", "dislikes"),
+    ("$18 an hour for the whole front desk", "dislikes"),
+    ("the break room was freezing", "dislikes"),
+    ("wearing jeans at the depot", "likes"),
+])
+def test_people_pay_and_premises_stay_off_catalogue(text: str, list_name: str) -> None:
+    assert labels(text, list_name) == set()

@@ -72,6 +72,8 @@ NOT_A_FLIP = re.compile(_any_of(
     # "I'd happily never see another pivot table": a dislike, not a lack
     "never (?:want to |wanna |have to )?"
     "(?:see|do|touch|hear|look at|write|make|answer|use|open|sit through|build) (?:another|one more)",
+    # a starting point, not a lack: "went from knowing nothing about wills to drafting them"
+    "from (?:knowing )?(?:nothing|zero|scratch|no experience)",
     # a dislike, not a lack: "I could have lived without the Monday all-hands"
     "(?:could|can|could've|would|'d) (?:have )?(?:lived|live|done|do|gone|go) without",
 ))
@@ -99,3 +101,12 @@ COMPLAINT = re.compile(_any_of(
     r"^(?:honestly,?\s+|actually,?\s+)?i\s+(?:really\s+)?(?:hated|disliked|dreaded)\b",
 ))
 CONTRAST = re.compile(r"\b(?:but|though|although|except|yet)\b(?=\s+\w)")  # a trailing "though" only hedges
+# Words that come before the activity a phrase names without being it ("having to [pitch]", "being made
+# [boss]", "constantly [re-explaining]"): the lead bonus goes to what follows them. A determiner is skipped
+# only after one of them ("being the [shoulder to cry on]"), since a phrase's own first noun is its topic.
+PREAMBLE = re.compile(r"^(?:(?:" + "|".join((
+    "having", "have", "had", "to", "being", "be", "getting", "get", "got", "all", "i", "i'd", "i'm", "me",
+    "was", "were", "just", "actually", "really", "basically", "mostly", "always", "constantly", "constant",
+    "endless", "endlessly", "never", "not", "no", "expected", "asked", "made", "told", "forced", "allowed",
+    "able", "also", "too", "so", "much", "lots", "of", "more", "less", "honestly", "kinda",
+)) + r")\s+)+(?:(?:the|a|an|my|our|their|his|her|some|any|every|each)\s+)?|^")

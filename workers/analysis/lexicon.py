@@ -13,6 +13,9 @@ _GAP = r"(?:\s+|(?<=\s))(?:\S+\s+){0,3}?"  # the space may already be eaten by "
 _ONLY = {"L>": "likes", "D>": "dislikes"}
 _TOKEN = re.compile(r"[a-z0-9'&]+")
 NONE = "none"  # pseudo-theme: topics outside the catalogue
+# pseudo-theme: set phrases that contain a theme's word without its activity ("estate planning", "a number
+# of"); they claim their words, so the shorter theme pattern inside them does not match, and name no topic.
+NEUTRAL = "neutral"
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ def parse_lexicon(text: str) -> list[Entry]:
             continue
         if line.startswith("[") and line.endswith("]"):
             theme = line[1:-1]
-            if theme not in THEMES_BY_ID and theme != NONE:
+            if theme not in THEMES_BY_ID and theme not in (NONE, NEUTRAL):
                 raise ValueError(f"lexicon names unknown theme {theme!r}")
             continue
         only_list = _ONLY.get(line[:2])

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from workers.analysis.cues import CONTRAST
-from workers.analysis.lexicon import NONE, Mention, find_mentions
+from workers.analysis.cues import CONTRAST, PREAMBLE
+from workers.analysis.lexicon import NEUTRAL, NONE, Mention, find_mentions
 from workers.analysis.polarity import is_flipped, polarity_of, semantic_polarity
 from workers.analysis.semantic import guess_themes
 from workers.analysis.text import normalise_phrase, repair_typos
@@ -20,8 +20,12 @@ SECOND_LABEL_RATIO = 0.75
 # least this many, unless the theme's words lead the phrase ("planning the holiday party").
 SPECIFIC_CHARS = 10
 MIN_SEMANTIC_WORDS = 3
-# A phrase's first words usually name the activity ("proofreading pleadings"): they weigh more.
+# A phrase's first words usually name the activity ("proofreading pleadings", "having to [pitch] our
+# estate package to every client"): they weigh more.
 LEAD_BONUS = 1.5
+# Where the work happened ("my crew [at the warehouse]") is a setting, not the activity: it weighs less.
+SETTING_WEIGHT = 0.5
+_SETTING = re.compile(r"\b(?:at|in|near|outside|inside|by|from) (?:the|a|an|our|my|their|his|her) $")
 
 
 @dataclass(frozen=True)
@@ -63,12 +67,24 @@ def _outweighing_off_catalogue(text: str, kept: list[Mention]) -> list[Mention]:
                                                     or _contrast_part(text, m.start) not in off_parts)]
 
 
-def _theme_scores(mentions: list[Mention]) -> dict[str, tuple[float, Mention]]:
+def lead_start(text: str) -> int:
+    """Where the phrase's activity begins, past words like "having to", "being made the", "constantly"."""
+    return PREAMBLE.match(text).end()  # type: ignore[union-attr]  # the pattern can match empty text
+
+
+def _is_setting(text: str, m: Mention) -> bool:
+    """One word after "at the", "in our"...: a place ("at the warehouse"), not an activity."""
+    near = max(0, m.start - 16)  # "outside their " is the longest lead-in
+    return " " not in text[m.start:m.end] and _SETTING.search(text, near, m.start) is not None
+
+
+def _theme_scores(text: str, mentions: list[Mention], lead: int = 0) -> dict[str, tuple[float, Mention]]:
     """Characters matched per theme and that theme's longest mention."""
     scores: dict[str, float] = defaultdict(float)
     best: dict[str, Mention] = {}
     for m in mentions:
-        scores[m.theme] += (m.end - m.start) * (LEAD_BONUS if m.start == 0 else 1)
+        weight = LEAD_BONUS if m.start <= lead else SETTING_WEIGHT if _is_setting(text, m) else 1
+        scores[m.theme] += (m.end - m.start) * weight
         if m.theme not in best:
             best[m.theme] = m
     return {t: (scores[t], best[t]) for t in scores}
@@ -88,18 +104,56 @@ def _item_themes(text: str, mentions: list[Mention]) -> list[str]:
     for m in mentions:
         items[sum(1 for b in bounds if b <= m.start)].append(m)
     tops = {max(scores.items(), key=lambda kv: (kv[1][0], kv[0]))[0]: max(s for s, _ in scores.values())
-            for scores in map(_theme_scores, items.values())}
+            for scores in (_theme_scores(text, ms) for ms in items.values())}
     return sorted(tops, key=lambda t: (-tops[t], t))
+
+
+# A clause that starts with a verb in -ing after "and" names a second activity, not an aside; light verbs
+# ("and getting it right", "and being thanked") say how the first went.
+_GERUND = re.compile(r"(?!(?:getting|being|having|going|doing|making|knowing|seeing|feeling)\b)[a-z]+ing\b")
+
+
+def _second_activity(text: str, mentions: list[Mention], first: str) -> str | None:
+    """The leading theme of the other side of a second "-ing" clause ("preparing statements of adjustments
+    and proofing every number"), when the first theme sits on one side only."""
+    split = next((m.start for m in sorted(mentions, key=lambda m: m.start)
+                  if text[:m.start].endswith(" and ") and _GERUND.match(text, m.start)), None)
+    if split is None:
+        return None
+    sides = ([m for m in mentions if m.end <= split], [m for m in mentions if m.start >= split])
+    if all(any(m.theme == first for m in side) for side in sides):
+        return None
+    other = sides[1] if any(m.theme == first for m in sides[0]) else sides[0]
+    scored = {t: s for t, (s, _) in _theme_scores(text, other, lead_start(text)).items() if t != first}
+    return max(sorted(scored), key=lambda t: scored[t]) if scored else None
+
+
+# An activity verb whose object is "the same ...": "drafting the same reporting letter for every purchase".
+_SAME_OBJECT = re.compile(r"[a-z]+ing (?:\S+ ){0,2}?(?:the |that |this )?(?:exact )?same\b")
+
+
+def _repeated_activity(text: str, mentions: list[Mention],
+                       scored: dict[str, tuple[float, Mention]]) -> dict[str, tuple[float, Mention]]:
+    """ "drafting the same reporting letter for every purchase" is about drafting, done over and over: when
+    the phrase opens on an activity verb whose object is "the same ...", the repetition is how the activity
+    felt, not a theme of its own (structure is dropped; "doing the same forms" has no activity verb)."""
+    lead = lead_start(text)
+    if "structure" not in scored or not _SAME_OBJECT.match(text, lead) or not _GERUND.match(text, lead):
+        return scored
+    if not any(m.theme != "structure" and m.start == lead for m in mentions):
+        return scored
+    return {theme: score for theme, score in scored.items() if theme != "structure"}
 
 
 def lexicon_labels(text: str, list_name: str) -> tuple[tuple[Label, ...], bool]:
     """Labels from the curated lexicon alone, and whether an off-catalogue topic was named."""
-    kept = _non_overlapping(find_mentions(text, list_name))
+    kept = [m for m in _non_overlapping(find_mentions(text, list_name)) if m.theme != NEUTRAL]
     off_catalogue = any(m.theme == NONE for m in kept)
     if off_catalogue:
         kept = _outweighing_off_catalogue(text, kept)
     strong = [m for m in kept if not m.weak]
-    scored = _theme_scores(strong or kept)
+    scored = _theme_scores(text, strong or kept, lead_start(text))
+    scored = _repeated_activity(text, strong or kept, scored)
     if not scored:
         return (), off_catalogue
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))
@@ -109,6 +163,10 @@ def lexicon_labels(text: str, list_name: str) -> tuple[tuple[Label, ...], bool]:
     if len(chosen) == 1 and len(items) > 1:  # one theme per list item: "rota + invoicing"
         second = next(t for t in items if t != chosen[0][0])
         chosen.append((second, scored[second]))
+    if len(chosen) == 1:  # a second activity: "digging up precedents and summing them up in a memo"
+        activity = _second_activity(text, strong or kept, chosen[0][0])
+        if activity is not None:
+            chosen.append((activity, scored[activity]))
     labels = []
     for theme, (_, mention) in chosen:
         confidence = 0.6 if mention.weak else (0.75 if is_flipped(text, mention) else 0.9)

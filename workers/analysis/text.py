@@ -29,6 +29,12 @@ _ABBREVIATIONS = {
     "tix": "tickets", "db": "database", "ltr": "letter", "ltrs": "letters", "abt": "about", "yr": "year",
     "ofc": "office", "rly": "really", "smth": "something", "sth": "something", "nite": "night",
     "paperwk": "paperwork", "ppwk": "paperwork", "wat": "what", "wot": "what", "thx": "thanks",
+    # contractions typed without the apostrophe, which the negation and wish cues read
+    "wouldve": "would've", "couldve": "could've", "shouldve": "should've", "wasnt": "wasn't",
+    "werent": "weren't", "didnt": "didn't", "doesnt": "doesn't", "dont": "don't", "isnt": "isn't",
+    "arent": "aren't", "cant": "can't", "couldnt": "couldn't", "wouldnt": "wouldn't",
+    "shouldnt": "shouldn't", "havent": "haven't", "hadnt": "hadn't", "im": "i'm", "ive": "i've",
+    "outta": "out of", "gotta": "got to", "wanna": "want to", "gonna": "going to",
 }
 _ABBREVIATION = re.compile(r"(?<![\w/])(" + "|".join(re.escape(k) for k in _ABBREVIATIONS) + r")(?![\w/])")
 
