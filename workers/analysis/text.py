@@ -49,11 +49,14 @@ _NUMBERED = frozenset((
     "week", "day", "hour", "class", "ward", "bay", "gate", "platform", "number", "no", "top", "part",
     "round", "season", "chapter", "section", "band", "unit", "building", "team", "shift", "bed", "desk",
 ))
+# A digit before a unit is a count or an age ("4 year olds", "2 hour shifts"), not a word.
+_UNITS = frozenset(("year", "hour", "minute", "day", "week", "month", "second", "yr", "hr", "min"))
 
 
 def _digit_word(match: re.Match[str]) -> str:
     before = match.string[:match.start()].split()
-    if before and before[-1] in _NUMBERED:
+    after = match.string[match.end():].split()
+    if (before and before[-1] in _NUMBERED) or (after and after[0] in _UNITS):
         return match.group(1)
     return "to" if match.group(1) == "2" else "for"
 
