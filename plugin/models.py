@@ -67,7 +67,8 @@ class Candidate(db.Model):
     history: Mapped[dict[str, Any]] = mapped_column(JSON)
     history_hash: Mapped[str] = mapped_column(String(64))
     history_version: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    # indexed: the sweeper (every minute) and /metrics look for candidates by status
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the written-back fields
     # when the CRM says the newest applied event happened: an older event arriving later is ignored
     last_event_at: Mapped[datetime | None]
@@ -100,7 +101,8 @@ class Analysis(db.Model):
     engine_version: Mapped[str] = mapped_column(String(64))
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    delivery_status: Mapped[str] = mapped_column(String(20), default="pending")
+    # indexed: the sweeper looks for pending write-backs every minute
+    delivery_status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     delivery_attempts: Mapped[int] = mapped_column(default=0)
     delivered_at: Mapped[datetime | None]
     # a worker holds the write-back until then, so a redelivered task or the sweeper cannot send twice
