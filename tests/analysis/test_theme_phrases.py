@@ -174,3 +174,30 @@ def test_absences_and_wishes_in_new_wording(text: str, list_name: str, expected:
 ])
 def test_people_pay_and_premises_stay_off_catalogue(text: str, list_name: str) -> None:
     assert labels(text, list_name) == set()
+
+
+@pytest.mark.parametrize(("text", "list_name", "expected"), [
+    # verb-plus-object families met in sets 36-38 (our own wording, not the sets' phrases)
+    ("poking holes in the witness's timeline", "likes", ("analysis", 1)),
+    ("sweet-talking a discount out of the supplier", "likes", ("persuasion", 1)),
+    ("walking the new receptionist through the phone system", "likes", ("mentoring", 1)),
+    ("owning each closing from retainer to reporting letter", "likes", ("autonomy", 1)),
+    ("manager watching me every minute", "dislikes", ("autonomy", 1)),
+    ("standing eight hours at the till", "dislikes", ("hands_on", -1)),
+    ("my feet ached by noon", "dislikes", ("hands_on", -1)),
+    ("every day the same thing", "dislikes", ("structure", -1)),
+    ("styling the window displays", "likes", ("creativity", 1)),
+    ("my research skills sat unused", "dislikes", ("research", 1)),
+])
+def test_activity_families_of_sets_36_to_38(text: str, list_name: str, expected: tuple[str, int]) -> None:
+    assert expected in labels(text, list_name)
+
+
+def test_second_activity_after_then() -> None:
+    got = labels("answering the intake line then writing up the notes", "likes")
+    assert {("client_contact", 1), ("writing", 1)} <= got
+
+
+def test_health_effects_and_rent_are_off_catalogue() -> None:
+    assert labels("the bleach fumes gave me headaches", "dislikes") == set()
+    assert labels("wages not enough to cover rent", "dislikes") == set()

@@ -50,13 +50,15 @@ _GONE_TO_OTHERS = _any_of(
     "handed (?:off|over|to (?:someone|somebody|others))", "outsourced", "cut", "gone", "rare", "scarce",
     "removed", "off the table", "not my job", "not mine",
 )
-# After the theme word: it went to someone else, or away ("research was reserved for the seniors").
+# After the theme word: it went to someone else, or away ("research was reserved for the seniors"), or lay
+# unused ("my drafting skills just sat there unused").
 FLIP_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,3}?"
     + _any_of(r"(?:was|were|is|are|got|went|being|been)\s+(?:\w+\s+)?" + _GONE_TO_OTHERS,
               "went to (?:someone|somebody|others|other people|another)", "(?:someone|somebody) else's",
               r"(?:but\s+)?never (?:got|had) (?:the|a) chance", "never happened",
-              "would have been (?:nice|great|good)")
+              "would have been (?:nice|great|good)",
+              r"(?:sat|sit|sitting|went|going|gone|lay|lying)\s+(?:there\s+)?(?:unused|idle|to waste)")
 )
 # "never" and "no" that intensify instead of negating ("the phones never stopped", "no two days alike").
 NOT_A_FLIP = re.compile(_any_of(
