@@ -112,38 +112,29 @@ def test_an_engine_error_marks_the_candidate_failed(app, client, receiver_and_co
         assert candidates_to_requeue(timedelta(0)) == []
 
 
-def test_the_sweep_forgets_old_delivery_ids_only(app, client, receiver_and_connection):
+@pytest.mark.parametrize(("model_name", "age_field", "event_type"), [
+    ("WebhookEvent", "received_at", "candidate.created"),  # delivery ids
+    ("CandidateErasure", "recorded_at", "candidate.deleted"),
+])
+def test_the_sweep_forgets_only_records_past_retention(app, client, receiver_and_connection, model_name,
+                                                       age_field, event_type):
     from datetime import timedelta
 
-    from plugin.models import WebhookEvent, utcnow
+    from plugin import models
     from workers import tasks
 
-    _, issued = receiver_and_connection
-    _receive(client, issued, history("c-1", ["legal research"]))
-    _receive(client, issued, history("c-2", ["legal research"]))
-    with app.app_context():
-        old = db.session.query(WebhookEvent).order_by(WebhookEvent.id).first()
-        old.received_at = utcnow() - timedelta(days=31)
-        db.session.commit()
-        tasks.sweep.run()
-        assert [e.external_id for e in db.session.query(WebhookEvent)] == ["c-2"]
-
-
-def test_the_sweep_forgets_old_erasures_only(app, client, receiver_and_connection):
-    from datetime import timedelta
-
-    from plugin.models import CandidateErasure, utcnow
-    from workers import tasks
-
+    model = getattr(models, model_name)
     _, issued = receiver_and_connection
     for external_id in ("c-1", "c-2"):
-        _receive(client, issued, {"candidate_id": external_id}, "candidate.deleted")
+        data = (history(external_id, ["legal research"]) if event_type == "candidate.created"
+                else {"candidate_id": external_id})
+        _receive(client, issued, data, event_type)
     with app.app_context():
-        old = db.session.query(CandidateErasure).filter_by(external_id="c-1").one()
-        old.recorded_at = utcnow() - timedelta(days=31)
+        old = db.session.query(model).filter_by(external_id="c-1").one()
+        setattr(old, age_field, models.utcnow() - timedelta(days=31))
         db.session.commit()
         tasks.sweep.run()
-        assert [e.external_id for e in db.session.query(CandidateErasure)] == ["c-2"]
+        assert [row.external_id for row in db.session.query(model)] == ["c-2"]
 
 
 def test_a_reanalysis_by_the_same_engine_settles_the_candidate(app, client, receiver_and_connection):
