@@ -28,7 +28,7 @@ FLIP_BEFORE = _words(
     "replaced", "wanted to", "wanted more", "want more", "wanting more", "would have liked",
     "would have loved", "would've liked", "would've loved", "kept asking for", "asked for", "begged for",
     "pushed for", "hoped for", "hoping for", "(?:finally|got|get|getting|being|be) off", "done with",
-    "finished with",
+    "finished with", "kept all (?:the|of the)", "hogged (?:all )?(?:the|of the)", "took all (?:the|of the)",
     r"(?:^\s*|\bi |\bwe )(?:really |always |just )?wanted",
 )
 # Wishes: what the job lacked ("if only there'd been someone to bounce ideas off"). They reach across the

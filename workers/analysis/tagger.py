@@ -110,6 +110,8 @@ def _item_themes(text: str, mentions: list[Mention]) -> list[str]:
 
 # A clause that starts with a verb in -ing after "and" or "then" names a second activity, not an aside; light
 # verbs ("and getting it right", "and being thanked") say how the first went.
+# The join may carry an adverb or a prefix: "and then actually solving", "and double-checking".
+_JOIN = re.compile(r" (?:and|then)(?: actually| really| also| even)? (?:double-|re-|triple-)?$")
 _GERUND = re.compile(r"(?!(?:getting|being|having|going|doing|making|knowing|seeing|feeling)\b)[a-z]+ing\b")
 
 
@@ -117,7 +119,7 @@ def _second_activity(text: str, mentions: list[Mention], first: str) -> str | No
     """The leading theme of the other side of a second "-ing" clause ("preparing statements of adjustments
     and proofing every number"), when the first theme sits on one side only."""
     split = next((m.start for m in sorted(mentions, key=lambda m: m.start)
-                  if text[:m.start].endswith((" and ", " then ")) and _GERUND.match(text, m.start)), None)
+                  if _JOIN.search(text, 0, m.start) and _GERUND.match(text, m.start)), None)
     if split is None:
         return None
     sides = ([m for m in mentions if m.end <= split], [m for m in mentions if m.start >= split])
