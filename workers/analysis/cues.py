@@ -68,7 +68,7 @@ NOT_A_FLIP = re.compile(_any_of(
     "out of (?:the office|office|court|town|the house|a jam|a bind|a pinch|trouble)",
     "(?:can't|couldn't) (?:get enough|wait)",
     "(?:'d|would|will|'ll|gonna|going to) miss",  # "the only bit I'd miss": a like, not a lack
-    "nothing (?:says|beats|like|quite like)",  # "nothing says fun like forty complaint calls"
+    "nothing (?:says|beats?|like|quite like)",  # "nothing says fun like forty complaint calls"
     # a hedged like: "I didn't mind the data entry"
     "(?:didn't|did not|don't|do not|never|wouldn't|won't) mind",
     # "I'd happily never see another pivot table": a dislike, not a lack
