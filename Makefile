@@ -26,8 +26,8 @@ run: $(VENV)/.installed  ## web server + worker + embedded broker, with the demo
 test: $(VENV)/.installed  ## the whole suite, slow soak/load tests included (what CI runs)
 	$(BIN)/python -m pytest
 
-test-fast: $(VENV)/.installed  ## the suite without the tests marked slow
-	$(BIN)/python -m pytest -m "not slow"
+test-fast: $(VENV)/.installed  ## the inner loop: SQLite only, no worker processes, no soak (under a minute)
+	PASSION_TEST_FAST=1 $(BIN)/python -m pytest -q -m "not slow and not integration"
 
 test-bare: $(VENV)/.installed  ## the end-to-end tests as on a bare machine: our own PostgreSQL and Redis
 	PASSION_TEST_OWN_SERVICES=1 $(BIN)/python -m pytest tests/integration tests/web/test_webhook_accept.py

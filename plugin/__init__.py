@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: layered config, extensions, blueprints, the Celery binding."""
+    """Build the app: layered config, extensions, blueprints, the task queue (publishing side)."""
     from plugin.config import build_config, embedded_broker_url
     from plugin.extensions import api, db, migrate
 
@@ -28,9 +28,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     register_error_handlers(app)
 
-    from workers.celery_app import celery_init_app
+    from plugin import queue
 
-    celery_init_app(app)
+    queue.init_app(app)
 
     from plugin.metrics import init_app as init_metrics
 
@@ -41,15 +41,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def _migrations_dir() -> Any:
     from pathlib import Path
 
-    return Path(__file__).parent / "migrations"
+    return Path(__file__).parent / "storage" / "migrations"
 
 
 def _register_blueprints(app: Flask) -> None:
     from plugin.api import register_api
-    from plugin.api_docs import bp as api_docs_bp
+    from plugin.api.swagger_ui import bp as api_docs_bp
     from plugin.health import bp as health_bp
-    from plugin.web import bp as web_bp
-    from plugin.webhooks import bp as webhooks_bp
+    from plugin.pages import bp as web_bp
+    from plugin.receiving.webhooks import bp as webhooks_bp
 
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(health_bp)
@@ -59,7 +59,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_database_hooks(app: Flask) -> None:
-    from plugin.database import configure_engine_events
+    from plugin.storage.database import configure_engine_events
 
     with app.app_context():
         configure_engine_events()

@@ -30,14 +30,20 @@ from sqlalchemy.orm import InstrumentedAttribute
 from werkzeug.wrappers import Response
 
 from plugin.extensions import db
-from plugin.models import Analysis, Candidate, as_utc, utcnow
-from workers.sweeper import WAITING
+from plugin.storage.models import (
+    WAITING,
+    Analysis,
+    Candidate,
+    CandidateStatus,
+    DeliveryStatus,
+    EventStatus,
+    as_utc,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("metrics", __name__)
 
-CANDIDATE_STATUSES = ("queued", "analyzed", "enqueue_failed", "failed")
-DELIVERY_STATUSES = ("pending", "delivered", "superseded", "dead")
 REFUSAL_STATUSES = (400, 401, 403, 404, 413, 415, 422, 503)
 BROKER_TIMEOUT_SECONDS = 1.0  # a scrape must answer well within Prometheus's 10 s scrape timeout
 DATABASE_TIMEOUT_MS = 3000
@@ -78,8 +84,8 @@ def multiprocess_mode() -> bool:
 
 def _initialise_series() -> None:
     """Every expected series exists from the start, at 0, so rates and alerts need no special case."""
-    WEBHOOK_DELIVERIES.labels("accepted", "202")
-    WEBHOOK_DELIVERIES.labels("stale", "202")
+    WEBHOOK_DELIVERIES.labels(EventStatus.ACCEPTED, "202")
+    WEBHOOK_DELIVERIES.labels(EventStatus.STALE, "202")
     WEBHOOK_DELIVERIES.labels("duplicate", "200")
     for status in REFUSAL_STATUSES:
         WEBHOOK_DELIVERIES.labels("refused", str(status))
@@ -91,7 +97,7 @@ def _count_response(response: Response) -> Response:
     """after_request: count webhook outcomes (the view names duplicate and stale in g) and API classes."""
     status = response.status_code
     if request.endpoint == "webhooks.receive":
-        outcome = "refused" if status >= 400 else g.get("webhook_outcome", "accepted")
+        outcome = "refused" if status >= 400 else g.get("webhook_outcome", EventStatus.ACCEPTED)
         WEBHOOK_DELIVERIES.labels(outcome, str(status)).inc()
     elif request.path.startswith("/api/"):
         API_REQUESTS.labels(f"{status // 100}xx").inc()
@@ -139,8 +145,8 @@ def _database_families(conn: Connection) -> list[Metric]:
     """Three short aggregate queries in one transaction; no row-level data leaves the database."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SET LOCAL statement_timeout = {DATABASE_TIMEOUT_MS}")
-    candidates = _counts(conn, Candidate.status, CANDIDATE_STATUSES)
-    deliveries = _counts(conn, Analysis.delivery_status, DELIVERY_STATUSES)
+    candidates = _counts(conn, Candidate.status, tuple(CandidateStatus))
+    deliveries = _counts(conn, Analysis.delivery_status, tuple(DeliveryStatus))
     oldest = conn.scalar(select(func.min(func.coalesce(Candidate.queued_at, Candidate.created_at)))
                          .where(Candidate.status.in_(WAITING)))
     return [
@@ -151,7 +157,7 @@ def _database_families(conn: Connection) -> list[Metric]:
                           "enqueue_failed) has waited; 0 when none waits.", value=_age(oldest)),
         GaugeMetricFamily("passion_writebacks_dead_lettered",
                           "Write-backs that gave up (delivery_status dead); `passion replay` retries them.",
-                          value=deliveries["dead"]),
+                          value=deliveries[DeliveryStatus.DEAD]),
     ]
 
 

@@ -1,4 +1,8 @@
-"""The analysis result (spec/cli.md), as stored, written back and served by the API."""
+"""The analysis result (the cli.md shape), as stored, written back and served by the API."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from marshmallow import Schema, fields
 
@@ -59,3 +63,13 @@ class AnalysisResultSchema(Schema):
     mixed = fields.List(fields.Nested(MixedThemeSchema), required=True)
     skills = fields.List(fields.Nested(SkillSchema), required=True)
     summary = fields.String(required=True)
+
+
+def dump_analysis(result: object) -> dict[str, Any]:
+    """The engine's typed result as stored JSON, checked against the schema on its way out."""
+    schema = AnalysisResultSchema()
+    data: dict[str, Any] = schema.dump(result)
+    errors = schema.validate(data)
+    if errors:
+        raise ValueError(f"analysis result does not match its schema: {sorted(errors)}")
+    return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,8 +10,8 @@ import pytest
 import redis as redis_lib
 
 from plugin import create_app
-from plugin.connections import IssuedConnection, create_connection
-from plugin.migrations_runner import upgrade_database
+from plugin.storage.connections import IssuedConnection, create_connection
+from plugin.storage.migrations_runner import upgrade_database
 from tests.services import fresh_database, postgres_server, redis_server
 
 
@@ -44,7 +45,11 @@ def _client(url: str) -> redis_lib.Redis:
     return redis_lib.Redis.from_url(url)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# `make test-fast` (the inner loop) runs the web tests on SQLite only; `make test` on both.
+DATABASES = ["sqlite"] if os.environ.get("PASSION_TEST_FAST") == "1" else ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Every web test runs on both databases the product supports."""
     if request.param == "sqlite":
@@ -102,7 +107,7 @@ def queued_tasks(client: redis_lib.Redis) -> list[str]:
 def ingest_and_analyze(app, client, issued: IssuedConnection, data: dict) -> None:
     """Receive a candidate over the webhook, then run the worker's pipeline in-process."""
     from plugin.extensions import db
-    from plugin.models import Candidate
+    from plugin.storage.models import Candidate
     from tests.webhook_sender import event, signed_delivery
     from workers import pipeline
 

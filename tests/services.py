@@ -27,11 +27,13 @@ def _port_open(host: str, port: int) -> bool:
 def redis_server(tmp_dir: Path) -> Iterator[str]:
     """A Redis URL: PASSION_TEST_REDIS_URL, the local server on 6379, or an embedded one."""
     url = os.environ.get("PASSION_TEST_REDIS_URL")
-    if url is None and _port_open("127.0.0.1", 6379):
-        url = "redis://127.0.0.1:6379/9"
     if url is not None:
         redis.Redis.from_url(url).flushdb()
         yield url
+        return
+    if _port_open("127.0.0.1", 6379):
+        with _claimed_database("redis://127.0.0.1:6379") as url:
+            yield url
         return
     from plugin import embedded_broker
 
@@ -42,6 +44,31 @@ def redis_server(tmp_dir: Path) -> Iterator[str]:
         if process is not None:
             process.terminate()
             process.wait()
+
+
+_CLAIM_SECONDS = 4 * 3600  # longer than any test run; a crashed run's claim lapses by itself
+
+
+@contextmanager
+def _claimed_database(server: str) -> Iterator[str]:
+    """A Redis database (1-15) no other test run on this machine holds, claimed in database 0, so two
+    suites running at once never empty or read each other's queues."""
+    admin = redis.Redis.from_url(f"{server}/0")
+    token = f"{os.getpid()}-{uuid.uuid4().hex}"
+    for number in range(1, 16):
+        key = f"passion-test-claim:{number}"
+        if admin.set(key, token, nx=True, ex=_CLAIM_SECONDS):
+            break
+    else:
+        raise RuntimeError("every Redis database 1-15 is claimed by another test run")
+    url = f"{server}/{number}"
+    redis.Redis.from_url(url).flushdb()
+    try:
+        yield url
+    finally:
+        redis.Redis.from_url(url).flushdb()
+        if admin.get(key) == token.encode():
+            admin.delete(key)
 
 
 @contextmanager

@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from plugin.cli import main
 from plugin.config import _ENV_KEYS, ENV_PREFIX
+from workers.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

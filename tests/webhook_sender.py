@@ -19,7 +19,7 @@ def signed_delivery(secret: str, payload: Any, *, msg_id: str | None = None,
     try:
         signature = Webhook(secret).sign(msg_id, sent_at, body.decode("utf-8"))
     except UnicodeDecodeError:  # the reference library signs text only; bad bytes need ours
-        from plugin.connectors.signing import signature as our_signature
+        from plugin.receiving.connectors.signing import signature as our_signature
 
         signature = our_signature(secret, msg_id, int(sent_at.timestamp()), body)
     headers = {"webhook-id": msg_id, "webhook-timestamp": str(int(sent_at.timestamp())),

@@ -10,18 +10,24 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from plugin.connectors import WriteBackError, get_connector
-from plugin.connectors.standard import writeback_fields
 from plugin.extensions import db
-from plugin.models import Analysis, Candidate, CandidateTag, utcnow
-from workers.analysis import ANALYSIS_VERSION, analyze_history
+from plugin.receiving.connectors import WriteBackError, get_connector
+from plugin.storage import pool
+from plugin.storage.models import (
+    WAITING,
+    Analysis,
+    Candidate,
+    CandidateStatus,
+    DeliveryStatus,
+    utcnow,
+)
+from schemas.analysis import dump_analysis
+from workers.analysis import analysis_version, analyze_history
 
 log = logging.getLogger(__name__)
 
 # longer than a write-back call can take (its HTTP timeout), so a live sender is never overtaken
 LEASE_SECONDS = 120
-
-_TAG_KINDS = (("passion", "passions"), ("aversion", "aversions"), ("mixed", "mixed"))
 
 
 def analyze(candidate_id: int, history_version: int) -> int | None:
@@ -33,18 +39,18 @@ def analyze(candidate_id: int, history_version: int) -> int | None:
         return None
     done = db.session.scalar(select(Analysis).where(
         Analysis.candidate_id == candidate_id, Analysis.history_version == history_version,
-        Analysis.engine_version == ANALYSIS_VERSION))
+        Analysis.engine_version == analysis_version()))
     if done is not None:  # a redelivery, a sweep or a re-analysis with the same engine
         _settle(candidate_id, history_version)
-        return done.id if done.delivery_status == "pending" else None
+        return done.id if done.delivery_status == DeliveryStatus.PENDING else None
     result = analyze_history({**candidate.history, "candidate_id": candidate.external_id})
     analysis = Analysis(candidate_id=candidate_id, history_version=history_version,
-                        history_hash=candidate.history_hash, engine_version=ANALYSIS_VERSION,
-                        result=result)
+                        history_hash=candidate.history_hash, engine_version=result.analysis_version,
+                        result=dump_analysis(result))
     db.session.add(analysis)
     try:
         db.session.flush()
-        if not _publish_to_pool(candidate, analysis):
+        if not pool.publish(candidate, analysis):
             db.session.rollback()
             return None
         db.session.commit()
@@ -61,35 +67,9 @@ def _settle(candidate_id: int, history_version: int) -> None:
     db.session.execute(update(Candidate)
                        .where(Candidate.id == candidate_id,
                               Candidate.history_version == history_version,
-                              Candidate.status != "analyzed")
-                       .values(status="analyzed").execution_options(synchronize_session=False))
+                              Candidate.status != CandidateStatus.ANALYZED)
+                       .values(status=CandidateStatus.ANALYZED).execution_options(synchronize_session=False))
     db.session.commit()
-
-
-def _publish_to_pool(candidate: Candidate, analysis: Analysis) -> bool:
-    """Replace the candidate's filterable fields, unless a newer history arrived meanwhile."""
-    fields = writeback_fields(candidate, analysis)
-    claimed = db.session.execute(
-        update(Candidate)
-        .where(Candidate.id == candidate.id, Candidate.history_version == analysis.history_version)
-        .values(status="analyzed", profile=fields, updated_at=utcnow())
-        .execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        log.info("analysis superseded candidate=%s version=%s", candidate.id,
-                 analysis.history_version)
-        return False
-    db.session.execute(db.delete(CandidateTag).where(CandidateTag.candidate_id == candidate.id))
-    db.session.add_all(_tags(candidate.id, analysis.result))
-    return True
-
-
-def _tags(candidate_id: int, result: dict) -> list[CandidateTag]:
-    tags = [CandidateTag(candidate_id=candidate_id, kind=kind, value=item["theme"],
-                         label=item["label"])
-            for kind, key in _TAG_KINDS for item in result[key]]
-    tags += [CandidateTag(candidate_id=candidate_id, kind="skill", value=skill["id"][:255],
-                          label=skill["label"][:255]) for skill in result["skills"]]
-    return tags
 
 
 def mark_failed(candidate_id: int, history_version: int) -> None:
@@ -98,8 +78,8 @@ def mark_failed(candidate_id: int, history_version: int) -> None:
     db.session.execute(update(Candidate)
                        .where(Candidate.id == candidate_id,
                               Candidate.history_version == history_version,
-                              Candidate.status.in_(("queued", "enqueue_failed")))
-                       .values(status="failed").execution_options(synchronize_session=False))
+                              Candidate.status.in_(WAITING))
+                       .values(status=CandidateStatus.FAILED).execution_options(synchronize_session=False))
     db.session.commit()
     log.error("analysis failed candidate=%s version=%s", candidate_id, history_version)
 
@@ -107,11 +87,11 @@ def mark_failed(candidate_id: int, history_version: int) -> None:
 def deliver(analysis_id: int) -> None:
     """Write back once per history version; an analysis of an older version is never sent."""
     analysis = db.session.get(Analysis, analysis_id)
-    if analysis is None or analysis.delivery_status != "pending":
+    if analysis is None or analysis.delivery_status != DeliveryStatus.PENDING:
         return
     candidate = analysis.candidate
     if candidate.history_version != analysis.history_version:
-        _finish_delivery(analysis_id, "superseded")
+        _finish_delivery(analysis_id, DeliveryStatus.SUPERSEDED)
         return
     if not _take_lease(analysis_id):
         log.info("write-back already in progress analysis=%s", analysis_id)
@@ -123,7 +103,7 @@ def deliver(analysis_id: int) -> None:
     except WriteBackError as exc:
         _release_lease(analysis_id, str(exc))
         raise
-    _finish_delivery(analysis_id, "delivered")
+    _finish_delivery(analysis_id, DeliveryStatus.DELIVERED)
     log.info("write-back done analysis=%s candidate=%s", analysis_id, candidate.id)
 
 
@@ -132,7 +112,7 @@ def _take_lease(analysis_id: int) -> bool:
     now = utcnow()
     claimed = db.session.execute(
         update(Analysis)
-        .where(Analysis.id == analysis_id, Analysis.delivery_status == "pending",
+        .where(Analysis.id == analysis_id, Analysis.delivery_status == DeliveryStatus.PENDING,
                or_(Analysis.lease_until.is_(None), Analysis.lease_until < now))
         .values(lease_until=now + timedelta(seconds=LEASE_SECONDS),
                 delivery_attempts=Analysis.delivery_attempts + 1)
@@ -149,16 +129,16 @@ def _release_lease(analysis_id: int, error: str) -> None:
 
 def _finish_delivery(analysis_id: int, status: str) -> None:
     db.session.execute(update(Analysis).where(Analysis.id == analysis_id,
-                                              Analysis.delivery_status == "pending")
+                                              Analysis.delivery_status == DeliveryStatus.PENDING)
                        .values(delivery_status=status, lease_until=None,
-                               delivered_at=utcnow() if status == "delivered" else None))
+                               delivered_at=utcnow() if status == DeliveryStatus.DELIVERED else None))
     db.session.commit()
 
 
 def mark_dead(analysis_id: int, reason: str) -> None:
     """Give up on a write-back; it stays visible and can be replayed."""
     log.warning("write-back dead-lettered analysis=%s reason=%s", analysis_id, reason)
-    _finish_delivery(analysis_id, "dead")
+    _finish_delivery(analysis_id, DeliveryStatus.DEAD)
 
 
 def backoff_seconds(retries: int, retry_after: float | None, *, longest: float) -> float:

@@ -14,11 +14,17 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from plugin.extensions import db
-from plugin.models import Analysis, Candidate, CandidateErasure, WebhookEvent, utcnow
+from plugin.storage.models import (
+    WAITING,
+    Analysis,
+    Candidate,
+    CandidateErasure,
+    DeliveryStatus,
+    WebhookEvent,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
-
-WAITING = ("queued", "enqueue_failed")
 
 
 def candidates_to_requeue(grace: timedelta, *, limit: int = 1000) -> list[tuple[int, int]]:
@@ -37,7 +43,7 @@ def deliveries_to_requeue(grace: timedelta, *, limit: int = 1000) -> list[int]:
     now = utcnow()
     return list(db.session.scalars(
         select(Analysis.id)
-        .where(Analysis.delivery_status == "pending", Analysis.created_at < now - grace,
+        .where(Analysis.delivery_status == DeliveryStatus.PENDING, Analysis.created_at < now - grace,
                or_(Analysis.lease_until.is_(None), Analysis.lease_until < now))
         .order_by(Analysis.id).limit(limit)))
 
@@ -61,16 +67,3 @@ def forget_old_events(retention: timedelta) -> int:
     db.session.commit()
     return int(removed.rowcount or 0)
 
-
-def replay_dead(analysis_ids: list[int] | None = None) -> list[int]:
-    """Put dead-lettered write-backs (all, or the given ones) back to pending; returns their ids."""
-    query = select(Analysis.id).where(Analysis.delivery_status == "dead")
-    if analysis_ids is not None:
-        query = query.where(Analysis.id.in_(analysis_ids))
-    ids = list(db.session.scalars(query))
-    if ids:
-        db.session.execute(update(Analysis).where(Analysis.id.in_(ids))
-                           .values(delivery_status="pending", lease_until=None, last_error=None))
-        db.session.commit()
-    log.info("write-backs replayed count=%s", len(ids))
-    return ids

@@ -10,15 +10,14 @@ from celery.exceptions import Reject
 from flask import current_app
 from sqlalchemy.exc import OperationalError as DatabaseUnavailable
 
-from plugin.connectors import WriteBackError
+from plugin.queue import ANALYZE_TASK, DELIVER_TASK, DELIVERY_MAX_RETRIES, SWEEP_TASK, enqueue_analysis
+from plugin.receiving.connectors import WriteBackError
 from workers import pipeline, sweeper
 
 log = logging.getLogger(__name__)
 
-DELIVERY_MAX_RETRIES = 8
 
-
-@shared_task(name="workers.analyze_candidate", acks_late=True, reject_on_worker_lost=True,
+@shared_task(name=ANALYZE_TASK, acks_late=True, reject_on_worker_lost=True,
              soft_time_limit=60, time_limit=90, autoretry_for=(DatabaseUnavailable,),
              retry_backoff=True, retry_backoff_max=120, max_retries=10)
 def analyze_candidate(candidate_id: int, history_version: int) -> None:
@@ -35,7 +34,7 @@ def analyze_candidate(candidate_id: int, history_version: int) -> None:
         deliver_analysis.delay(analysis_id)
 
 
-@shared_task(name="workers.deliver_analysis", bind=True, acks_late=True,
+@shared_task(name=DELIVER_TASK, bind=True, acks_late=True,
              reject_on_worker_lost=True, soft_time_limit=60, time_limit=90,
              autoretry_for=(DatabaseUnavailable,), retry_backoff=True, retry_backoff_max=120,
              max_retries=10)
@@ -53,7 +52,7 @@ def deliver_analysis(self, analysis_id: int) -> None:  # type: ignore[no-untyped
         raise self.retry(countdown=countdown, max_retries=DELIVERY_MAX_RETRIES) from exc
 
 
-@shared_task(name="workers.sweep", acks_late=True, soft_time_limit=120, time_limit=150)
+@shared_task(name=SWEEP_TASK, acks_late=True, soft_time_limit=120, time_limit=150)
 def sweep() -> None:
     """Queue again whatever was accepted but has no finished analysis or write-back."""
     grace = sweeper.grace_period()
@@ -74,7 +73,3 @@ def _longest_countdown() -> float:
     """A retry's countdown must end well inside the broker's visibility timeout."""
     return min(600.0, 0.8 * current_app.config["BROKER_VISIBILITY_TIMEOUT"])
 
-
-def enqueue_analysis(candidate_id: int, history_version: int) -> None:
-    """Queue an analysis; raises kombu's OperationalError quickly when the broker is down."""
-    analyze_candidate.apply_async((candidate_id, history_version), retry=True)

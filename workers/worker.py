@@ -2,7 +2,8 @@
 
 from plugin import create_app
 from plugin.logging_setup import configure_logging
+from workers.celery_app import celery_init_app
 
 flask_app = create_app()
 configure_logging(flask_app.config["LOG_LEVEL"])
-celery_app = flask_app.extensions["celery"]
+celery_app = celery_init_app(flask_app)

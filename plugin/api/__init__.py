@@ -3,7 +3,7 @@ which also describes the CRM's webhook route and the write-back (webhook_docs.py
 
 from flask import Flask
 
-from plugin.auth import SECURITY_SCHEME
+from plugin.api.auth import SECURITY_SCHEME
 from plugin.extensions import api
 
 

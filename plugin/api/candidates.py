@@ -5,17 +5,17 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from plugin import pool
-from plugin.auth import current_connection, load_connection_from_token
+from plugin.api.auth import current_connection, load_connection_from_token
 from plugin.extensions import db
-from plugin.models import Candidate
+from plugin.queue import enqueue_analysis
+from plugin.storage import pool
+from plugin.storage.models import Candidate, CandidateStatus
 from schemas.api import (
     CandidateDetailSchema,
     CandidateFilterSchema,
     CandidateSummarySchema,
     ReanalyzeSchema,
 )
-from workers.tasks import enqueue_analysis
 
 blp = Blueprint("candidates", __name__, url_prefix="/api/candidates",
                 description="The candidate pool of the token's connection.")
@@ -63,8 +63,8 @@ class Reanalyze(MethodView):
         """Queue an analysis of the current history: it runs when the engine changed since the last one,
         or the last one failed; an analysis by the same engine is kept (the engine is deterministic)."""
         candidate = _candidate_or_404(external_id)
-        if candidate.status == "failed":
-            candidate.status = "queued"
+        if candidate.status == CandidateStatus.FAILED:
+            candidate.status = CandidateStatus.QUEUED
             db.session.commit()
         enqueue_analysis(candidate.id, candidate.history_version)
-        return {"status": "queued", "history_version": candidate.history_version}
+        return {"status": CandidateStatus.QUEUED.value, "history_version": candidate.history_version}

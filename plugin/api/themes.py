@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from plugin import pool
-from plugin.auth import current_connection, load_connection_from_token
+from plugin.api.auth import current_connection, load_connection_from_token
+from plugin.storage import pool
 from schemas.api import ThemeSchema
 from schemas.catalogue import THEMES
 

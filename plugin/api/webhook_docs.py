@@ -1,6 +1,6 @@
 """The CRM's side of the OpenAPI document: the inbound webhook route and the candidate.analyzed write-back.
 
-plugin/webhooks.py is a plain Flask blueprint (it must read the raw body to check the signature), so
+plugin/receiving/webhooks.py is a plain Flask blueprint (it must read the raw body to check the signature), so
 flask-smorest has no decorators to document it from. It is described here with the marshmallow schemas that
 validate it (schemas/webhooks.py, schemas/history.py), which the marshmallow plugin turns into components, so
 the document cannot drift from validation; tests/web/test_openapi_document.py checks the rest.
@@ -13,7 +13,8 @@ from typing import Any
 from flask import Flask
 
 from plugin.extensions import api
-from plugin.webhooks import MAX_DELIVERY_ID_CHARS
+from plugin.queue import DELIVERY_MAX_RETRIES
+from plugin.receiving.webhooks import MAX_DELIVERY_ID_CHARS
 from schemas.webhooks import (
     ANALYZED_EVENT,
     DELETE_EVENTS,
@@ -24,10 +25,9 @@ from schemas.webhooks import (
     ErasureEventSchema,
     HistoryEventSchema,
 )
-from workers.tasks import DELIVERY_MAX_RETRIES
 
 TAG = "CRM webhooks"
-INBOUND_ENDPOINT = "webhooks.receive"  # plugin/webhooks.py: its URL rule gives the documented path
+INBOUND_ENDPOINT = "webhooks.receive"  # plugin/receiving/webhooks.py: its URL rule gives the documented path
 
 _SIGNING = """\
 Both directions are signed the [Standard Webhooks](https://www.standardwebhooks.com/) way:

@@ -1,15 +1,16 @@
-"""The `passion` command: run the stack, analyse files, manage connections."""
+"""The service's `passion` commands: run the stack, manage connections, replay write-backs.
+
+The engine's commands (analyze, skills, explain) are added by `workers.cli`, which is the console script:
+the web side never imports the engine."""
 
 from __future__ import annotations
 
 import click
 
-from plugin.cli.analyze import analyze
 from plugin.cli.connections import connections
 from plugin.cli.demo import demo
 from plugin.cli.replay import replay
 from plugin.cli.services import db_upgrade, run, serve, worker
-from plugin.cli.skills import skills
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,6 +21,5 @@ def main() -> None:
     """
 
 
-for command in (run, serve, worker, analyze, connections, demo, db_upgrade, replay,
-                skills):
+for command in (run, serve, worker, connections, demo, db_upgrade, replay):
     main.add_command(command)

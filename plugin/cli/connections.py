@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from plugin.connectors import PROVIDERS
+from plugin.receiving.connectors import PROVIDERS
 
 
 @click.group()
@@ -20,7 +20,7 @@ def connections() -> None:
 @contextmanager
 def _app_context() -> Iterator[None]:
     from plugin import create_app
-    from plugin.migrations_runner import upgrade_database
+    from plugin.storage.migrations_runner import upgrade_database
 
     with create_app().app_context():
         upgrade_database()
@@ -29,7 +29,7 @@ def _app_context() -> Iterator[None]:
 
 def _connection(connection_id: str) -> Any:
     from plugin.extensions import db
-    from plugin.models import Connection
+    from plugin.storage.models import Connection
 
     found = db.session.get(Connection, connection_id)
     if found is None:
@@ -45,7 +45,7 @@ def _connection(connection_id: str) -> Any:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def create(provider: str, name: str, callback_url: str | None, as_json: bool) -> None:
     """Create a connection; prints its id, webhook URL, signing secret and API token once."""
-    from plugin.connections import create_connection
+    from plugin.storage.connections import create_connection
 
     with _app_context():
         issued = create_connection(provider=provider, name=name, callback_url=callback_url)
@@ -60,9 +60,9 @@ def create(provider: str, name: str, callback_url: str | None, as_json: bool) ->
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def list_connections(as_json: bool) -> None:
     """Every connection with its state (no secrets or tokens: those were shown once)."""
-    from plugin.connections import webhook_url
     from plugin.extensions import db
-    from plugin.models import Connection
+    from plugin.storage.connections import webhook_url
+    from plugin.storage.models import Connection
 
     with _app_context():
         rows = [{"id": c.id, "name": c.name, "provider": c.provider, "enabled": c.enabled,
@@ -84,27 +84,27 @@ def _single(name: str, help_text: str, action: Callable[[Any], str]) -> None:
 
 
 def _rotate(connection: Any) -> str:
-    from plugin.connections import rotate_secret
+    from plugin.storage.connections import rotate_secret
 
     return f"new signing secret: {rotate_secret(connection)} (the previous one still verifies)"
 
 
 def _drop(connection: Any) -> str:
-    from plugin.connections import drop_old_secrets
+    from plugin.storage.connections import drop_old_secrets
 
     drop_old_secrets(connection)
     return "only the newest signing secret verifies now"
 
 
 def _new_token(connection: Any) -> str:
-    from plugin.connections import reissue_token
+    from plugin.storage.connections import reissue_token
 
     return f"new API token: {reissue_token(connection).token} (the old one no longer works)"
 
 
 def _enable(enabled: bool) -> Callable[[Any], str]:
     def action(connection: Any) -> str:
-        from plugin.connections import set_enabled
+        from plugin.storage.connections import set_enabled
 
         set_enabled(connection, enabled)
         return f"{connection.id} {'enabled' if enabled else 'disabled'}"

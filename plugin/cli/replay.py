@@ -11,11 +11,11 @@ import click
 def replay(analysis_ids: tuple[int, ...]) -> None:
     """Queue dead-lettered write-backs again (after the CRM is fixed, say)."""
     from plugin import create_app
-    from workers.sweeper import replay_dead
-    from workers.tasks import deliver_analysis
+    from plugin.queue import enqueue_delivery
+    from plugin.storage.deliveries import replay_dead
 
     with create_app().app_context():
         ids = replay_dead(list(analysis_ids) if analysis_ids else None)
         for analysis_id in ids:
-            deliver_analysis.delay(analysis_id)
+            enqueue_delivery(analysis_id)
     click.echo(f"replayed {len(ids)} write-back(s)")

@@ -10,14 +10,14 @@ import click
 import requests
 
 from plugin import embedded_broker
-from plugin.processes import Supervisor, python_module
+from plugin.cli.processes import Supervisor, python_module
 
 
 def _prepare(supervisor: Supervisor) -> dict[str, str]:
     """Migrate, start the embedded broker if none is configured, and return the children's env."""
     from plugin import create_app
     from plugin.logging_setup import configure_logging
-    from plugin.migrations_runner import upgrade_database
+    from plugin.storage.migrations_runner import upgrade_database
 
     app = create_app()
     configure_logging(app.config["LOG_LEVEL"])
@@ -120,7 +120,7 @@ def worker(concurrency: int, beat: bool) -> None:
 def db_upgrade() -> None:
     """Apply pending database migrations (compose runs this before web and worker start)."""
     from plugin import create_app
-    from plugin.migrations_runner import upgrade_database
+    from plugin.storage.migrations_runner import upgrade_database
 
     with create_app().app_context():
         upgrade_database()

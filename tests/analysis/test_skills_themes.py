@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.analysis.skills_support import tag as tag_skills
 from workers.analysis.skills import index as skill_index
-from workers.analysis.skills import tag_skills, themes
+from workers.analysis.skills import themes
 
 CATALOGUE = ["research", "writing", "analysis", "client_contact", "persuasion", "presenting",
              "coordination", "detail_work", "technology", "numbers", "teamwork", "leadership",

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from workers.analysis import ANALYSIS_VERSION, analyze_history, tagger
+from schemas.analysis import dump_analysis
+from workers.analysis import analysis_version, analyze_history, tagger
 from workers.analysis.lexicon import find_mentions
 
 HISTORY: dict[str, Any] = {
@@ -29,12 +30,17 @@ HISTORY: dict[str, Any] = {
 }
 
 
+def run(history: dict[str, Any]) -> dict[str, Any]:
+    """The analysis as stored and printed: the typed result dumped through its schema."""
+    return dump_analysis(analyze_history(history))
+
+
 def test_output_has_the_cli_shape() -> None:
-    out = analyze_history(HISTORY)
+    out = run(HISTORY)
     assert set(out) == {"candidate_id", "analysis_version", "history_hash", "phrases", "passions",
                         "aversions", "mixed", "skills", "summary"}
     assert out["candidate_id"] == "t-1"
-    assert out["analysis_version"] == ANALYSIS_VERSION
+    assert out["analysis_version"] == analysis_version()
     slots = [(p["job"], p["list"], p["index"]) for p in out["phrases"]]
     expected = [(j, lst, i) for j, job in enumerate(HISTORY["jobs"]) for lst in ("likes", "dislikes")
                 for i in range(len(job[lst]))]
@@ -44,7 +50,7 @@ def test_output_has_the_cli_shape() -> None:
 
 
 def test_recurring_rule_applied_to_the_labels() -> None:
-    out = analyze_history(HISTORY)
+    out = run(HISTORY)
     assert [p["theme"] for p in out["passions"]] == ["research", "writing"]
     assert [p["jobs"] for p in out["passions"]] == [[0, 1], [0, 2]]
     assert out["passions"][0]["evidence"] == [{"job": 0, "list": "likes", "index": 0},
@@ -57,34 +63,34 @@ def test_recurring_rule_applied_to_the_labels() -> None:
 
 
 def test_off_catalogue_phrase_has_empty_labels() -> None:
-    out = analyze_history(HISTORY)
+    out = run(HISTORY)
     pay = next(p for p in out["phrases"] if p["text"] == "the pay")
     assert pay["labels"] == []
 
 
 def test_one_job_history_makes_single_likes_passions() -> None:
     one = {"candidate_id": "t-2", "jobs": [dict(HISTORY["jobs"][0])]}
-    out = analyze_history(one)
+    out = run(one)
     assert {"research", "writing"} <= {p["theme"] for p in out["passions"]}
     assert "(the only job listed)" in out["summary"]
 
 
 def test_same_input_same_output_even_from_a_cold_cache() -> None:
-    first = analyze_history(copy.deepcopy(HISTORY))
+    first = run(copy.deepcopy(HISTORY))
     tagger.clear_cache()
-    second = analyze_history(copy.deepcopy(HISTORY))
+    second = run(copy.deepcopy(HISTORY))
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
 
 
 def test_spacing_and_case_changes_do_not_change_labels_but_do_change_text() -> None:
     edited = copy.deepcopy(HISTORY)
     edited["jobs"][0]["likes"][0] = "  Hunting down   CASE LAW on CanLII "
-    a, b = analyze_history(HISTORY), analyze_history(edited)
+    a, b = run(HISTORY), run(edited)
     assert a["phrases"][0]["labels"] == b["phrases"][0]["labels"]
 
 
 def test_reanalysis_after_one_edit_recomputes_only_that_phrase(monkeypatch: pytest.MonkeyPatch) -> None:
-    analyze_history(HISTORY)
+    run(HISTORY)
     calls: list[str] = []
 
     def counting(text: str, list_name: str | None = None) -> list:  # type: ignore[type-arg]
@@ -94,9 +100,9 @@ def test_reanalysis_after_one_edit_recomputes_only_that_phrase(monkeypatch: pyte
     monkeypatch.setattr(tagger, "find_mentions", counting)
     edited = copy.deepcopy(HISTORY)
     edited["jobs"][1]["likes"][1] = "scheduling mediations for three firms"
-    out = analyze_history(edited)
+    out = run(edited)
     assert calls == ["scheduling mediations for three firms"]
-    assert out["history_hash"] != analyze_history(HISTORY)["history_hash"]
+    assert out["history_hash"] != run(HISTORY)["history_hash"]
 
 
 def test_engine_imports_neither_flask_nor_celery() -> None:
@@ -108,15 +114,13 @@ def test_engine_imports_neither_flask_nor_celery() -> None:
 
 
 def test_empty_history() -> None:
-    out = analyze_history({"candidate_id": "t-3", "jobs": []})
+    out = run({"candidate_id": "t-3", "jobs": []})
     assert out["phrases"] == [] and out["passions"] == [] and out["summary"]
 
 
 @pytest.mark.parametrize("data_file", ["data/themes/lexicon.txt", "data/themes/examples.tsv"])
 def test_version_changes_with_the_data_files(monkeypatch: pytest.MonkeyPatch, data_file: str) -> None:
     from importlib import resources
-
-    from workers.analysis import engine
 
     real = resources.files("workers.analysis")
 
@@ -133,10 +137,10 @@ def test_version_changes_with_the_data_files(monkeypatch: pytest.MonkeyPatch, da
         def joinpath(self, name: str) -> Any:
             return Edited(real.joinpath(name)) if name == data_file else real.joinpath(name)
 
-    before = engine.themes_version()
-    engine.themes_version.cache_clear()
-    monkeypatch.setattr(engine.resources, "files", lambda _: Package())
+    before = tagger.rules_version()
+    tagger.rules_version.cache_clear()
+    monkeypatch.setattr(tagger.resources, "files", lambda _: Package())
     try:
-        assert engine.themes_version() != before
+        assert tagger.rules_version() != before
     finally:
-        engine.themes_version.cache_clear()
+        tagger.rules_version.cache_clear()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from workers.analysis.recurring import apply_rule, classify, collect
+from workers.analysis.result import ThemeSets
 
 
 @pytest.mark.parametrize(("pos", "neg", "n_jobs", "expected"), [
@@ -28,14 +31,14 @@ def test_classify(pos: int, neg: int, n_jobs: int, expected: str | None) -> None
 def test_counts_distinct_jobs_not_phrases() -> None:
     # three likes of research, all in job 0, in a three-job history: still one job
     ev = collect([(0, "research", 1, 0.9), (0, "research", 1, 0.9), (0, "research", 1, 0.8)])
-    assert apply_rule(ev, 3) == {"passions": [], "aversions": [], "mixed": []}
+    assert apply_rule(ev, 3) == ThemeSets()
 
 
 def test_lists_sorted_with_evidence_and_strength() -> None:
     ev = collect([(0, "writing", 1, 0.9), (1, "writing", 1, 0.9), (0, "analysis", 1, 0.9),
                   (2, "analysis", 1, 0.9), (0, "fast_pace", 1, 0.9), (1, "fast_pace", -1, 0.9),
                   (1, "client_contact", -1, 0.9), (2, "client_contact", -1, 0.9)])
-    out = apply_rule(ev, 3)
+    out = asdict(apply_rule(ev, 3))
     assert [p["theme"] for p in out["passions"]] == ["analysis", "writing"]
     assert out["passions"][0]["jobs"] == [0, 2]
     assert out["passions"][0]["label"] == "Analysis & problem solving"
@@ -48,7 +51,7 @@ def test_lists_sorted_with_evidence_and_strength() -> None:
 def test_strength_ranks_broader_passions_higher() -> None:
     ev = collect([(j, "research", 1, 0.9) for j in range(4)] + [(0, "writing", 1, 0.9),
                                                               (1, "writing", 1, 0.9)])
-    out = {p["theme"]: p["strength"] for p in apply_rule(ev, 4)["passions"]}
+    out = {p["theme"]: p["strength"] for p in asdict(apply_rule(ev, 4))["passions"]}
     assert out["research"] > out["writing"]
 
 
@@ -61,7 +64,7 @@ def test_summary_reads_at_a_glance() -> None:
     votes += [(0, "fast_pace", 1, 0.9), (1, "fast_pace", -1, 0.9)]
     ev = collect(votes)
     sets = apply_rule(ev, 4)
-    text = summarise(sets["passions"], sets["aversions"], sets["mixed"], 4)
+    text = summarise(sets, 4)
     assert text == ("Loves research (3 of 4 jobs) and writing (2 of 4 jobs); avoids client contact "
                     "(2 of 4 jobs). Mixed feelings about a fast pace.")
-    assert summarise([], [], [], 2) == "No theme recurs across jobs yet."
+    assert summarise(ThemeSets(), 2) == "No theme recurs across jobs yet."

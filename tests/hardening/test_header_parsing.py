@@ -8,8 +8,8 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugin.connectors import signing
-from plugin.connectors.standard import _retry_after
+from plugin.receiving.connectors import signing
+from plugin.receiving.connectors.standard import _retry_after
 
 SECRET = "whsec_" + "QUJD" * 11
 _latin1 = st.text(st.characters(max_codepoint=0xFF), max_size=40)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from plugin.extensions import db
-from plugin.models import Analysis, Candidate
+from plugin.storage.models import Analysis, Candidate
 from tests.hardening.support import auth, post_signed
 from tests.webhook_sender import event, signed_delivery
 from workers import pipeline

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from plugin.extensions import db
-from plugin.models import Candidate
+from plugin.storage.models import Candidate
 from tests.hardening.strategies import MARKUP
 from tests.hardening.support import auth, post_signed
 from tests.webhook_sender import event

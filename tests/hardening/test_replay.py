@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from plugin.connections import create_connection
 from plugin.extensions import db
-from plugin.models import Candidate, WebhookEvent
+from plugin.storage.connections import create_connection
+from plugin.storage.models import Candidate, WebhookEvent
 from tests.hardening.support import snapshot
 from tests.webhook_sender import event, history, signed_delivery
 

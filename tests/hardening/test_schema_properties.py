@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError
 
-from plugin.connectors.standard import StandardConnector
+from plugin.receiving.connectors.standard import StandardConnector
 from schemas import history as limits
 from schemas.analysis import AnalysisResultSchema
 from schemas.api import MAX_FILTER_VALUES, CandidateFilterSchema

@@ -23,7 +23,7 @@ def free_port() -> int:
 
 def passion(env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """Run the `passion` CLI as a user would, with this interpreter's environment."""
-    return subprocess.run([sys.executable, "-m", "plugin.cli", *args], env=dict(env),
+    return subprocess.run([sys.executable, "-m", "workers.cli", *args], env=dict(env),
                           capture_output=True, text=True, timeout=120, check=True)
 
 

@@ -39,7 +39,7 @@ def test_external_redis_and_postgresql(tmp_path, redis_url, redis_client, postgr
 def test_embedded_defaults_with_passion_run(tmp_path):
     port = free_port()
     env = base_env(tmp_path, PUBLIC_URL=f"http://127.0.0.1:{port}")
-    run_argv = [sys.executable, "-m", "plugin.cli", "run", "--port", str(port), "--no-demo"]
+    run_argv = [sys.executable, "-m", "workers.cli", "run", "--port", str(port), "--no-demo"]
     with processes([run_argv], env, tmp_path, env["PASSION_PUBLIC_URL"]):
         connection = create_connection(env)
         run_flow(Crm(env["PASSION_PUBLIC_URL"], connection))

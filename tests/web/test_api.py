@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.connections import create_connection
 from plugin.extensions import db
-from plugin.models import Analysis, Candidate
+from plugin.storage.connections import create_connection
+from plugin.storage.models import Analysis, Candidate
 from tests.conftest import ingest_and_analyze, queued_tasks
 from tests.webhook_sender import history
 from workers import pipeline
@@ -109,7 +109,7 @@ def test_the_docs_page_has_every_asset_offline_and_can_render_openapi_3_1(client
     import re
     from pathlib import Path
 
-    from plugin.api_docs import SWAGGER_UI_DIST
+    from plugin.api.swagger_ui import SWAGGER_UI_DIST
 
     page = client.get("/docs").get_data(as_text=True)
     assets = re.findall(r'(?:src|href)="(/docs/assets/[^"]+)"', page)

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from plugin import create_app
-from plugin.connections import create_connection
 from plugin.extensions import db
-from plugin.migrations_runner import upgrade_database
-from plugin.models import Candidate, WebhookEvent
+from plugin.storage.connections import create_connection
+from plugin.storage.migrations_runner import upgrade_database
+from plugin.storage.models import Candidate, WebhookEvent
 from tests.integration.stack import free_port
 from tests.webhook_sender import event, history, signed_delivery
 from workers.sweeper import candidates_to_requeue

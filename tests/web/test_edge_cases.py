@@ -7,9 +7,9 @@ from email.utils import format_datetime
 
 import requests
 
-from plugin.connectors.standard import _retry_after
 from plugin.extensions import db
-from plugin.models import Candidate
+from plugin.receiving.connectors.standard import _retry_after
+from plugin.storage.models import Candidate
 from tests.webhook_sender import event, history, signed_delivery
 
 

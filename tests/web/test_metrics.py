@@ -17,7 +17,7 @@ from plugin import create_app
 from plugin.cli import gunicorn_conf
 from plugin.cli.services import _web_argv, _web_env
 from plugin.extensions import db
-from plugin.models import Analysis, Candidate
+from plugin.storage.models import Analysis, Candidate
 from tests.conftest import queued_tasks
 from tests.integration.stack import base_env, free_port, passion, processes, wait_until
 from tests.webhook_sender import event, history, signed_delivery

@@ -11,9 +11,9 @@ import pytest
 from openapi_schema_validator import OAS31Validator, oas31_format_checker
 from openapi_spec_validator import validate as validate_openapi
 
-from plugin.connections import set_enabled
 from plugin.extensions import db
-from plugin.models import Candidate, Connection
+from plugin.storage.connections import set_enabled
+from plugin.storage.models import Candidate, Connection
 from schemas.webhooks import (
     AnalyzedEventSchema,
     AnalyzedFieldsSchema,
@@ -211,7 +211,7 @@ def test_refusals_are_documented_with_the_error_shape(spec, app, client, connect
 
 
 def test_a_real_write_back_is_the_documented_candidate_analyzed(spec, app, client, callback_connection):
-    """writeback_fields() builds the body by hand: AnalyzedEventSchema and the document must say the same."""
+    """pool.profile_fields() builds the body by hand: AnalyzedEventSchema and the document must agree."""
     receiver, issued = callback_connection
     sent: list[dict[str, str]] = []
     handle = receiver.handle

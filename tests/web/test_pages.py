@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.connections import create_connection
+from plugin.storage.connections import create_connection
 from tests.conftest import ingest_and_analyze
 from tests.webhook_sender import history
 

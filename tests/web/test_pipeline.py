@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.connectors import WriteBackError
 from plugin.extensions import db
-from plugin.models import Analysis, Candidate
+from plugin.receiving.connectors import WriteBackError
+from plugin.storage.models import Analysis, Candidate
 from tests.webhook_sender import event, history, signed_delivery
 from workers import pipeline
 
@@ -120,7 +120,7 @@ def test_the_sweep_forgets_only_records_past_retention(app, client, receiver_and
                                                        age_field, event_type):
     from datetime import timedelta
 
-    from plugin import models
+    from plugin.storage import models
     from workers import tasks
 
     model = getattr(models, model_name)

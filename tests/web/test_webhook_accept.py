@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from plugin.connectors.signing import sign_headers
-from plugin.crypto import new_signing_secret
 from plugin.extensions import db
-from plugin.models import Candidate, Connection, WebhookEvent
+from plugin.receiving.connectors.signing import sign_headers
+from plugin.storage.crypto import new_signing_secret
+from plugin.storage.models import Candidate, Connection, WebhookEvent
 from tests.conftest import queued_tasks
 from tests.webhook_sender import event, history, signed_delivery
 
@@ -99,7 +99,7 @@ def test_an_event_older_than_the_last_applied_changes_nothing(client, connection
 
 
 def test_deleted_removes_analyses_and_tags_too(client, connection, app, redis_client):
-    from plugin.models import Analysis, CandidateTag
+    from plugin.storage.models import Analysis, CandidateTag
     from workers import pipeline
 
     _send(client, connection, event("candidate.created", history("c-1", ["legal research"])))
@@ -142,7 +142,7 @@ def test_a_late_update_from_before_the_deletion_does_not_bring_the_candidate_bac
 def test_a_candidate_created_again_after_the_deletion_is_stored(client, connection, app, redis_client):
     from datetime import UTC, datetime, timedelta
 
-    from plugin.models import CandidateErasure
+    from plugin.storage.models import CandidateErasure
 
     now = datetime.now(UTC)
     _send(client, connection, event("candidate.anonymized", {"candidate_id": "c-1"},
@@ -160,7 +160,7 @@ def test_a_candidate_created_again_after_the_deletion_is_stored(client, connecti
 def test_an_erasure_is_kept_per_connection(client, connection, app, redis_client):
     from datetime import UTC, datetime, timedelta
 
-    from plugin.connections import create_connection
+    from plugin.storage.connections import create_connection
 
     with app.app_context():
         other = create_connection(provider="standard", name="Other agency")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from plugin.extensions import db
-from plugin.models import Candidate, WebhookEvent
+from plugin.storage.models import Candidate, WebhookEvent
 from tests.conftest import queued_tasks
 from tests.webhook_sender import event, history, signed_delivery
 
@@ -115,7 +115,7 @@ def test_oversized_body_is_413(client, connection, app, redis_client):
 
 def test_disabled_connection_refuses_everything(client, connection, app, redis_client):
     with app.app_context():
-        from plugin.models import Connection
+        from plugin.storage.models import Connection
 
         db.session.get(Connection, connection.id).enabled = False
         db.session.commit()

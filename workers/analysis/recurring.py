@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from workers.analysis.catalogue import THEMES_BY_ID
+from workers.analysis.result import Evidence, MixedTheme, RecurringTheme, ThemeSets
 
 MARGIN = 2
 
@@ -24,7 +25,7 @@ class Vote(NamedTuple):
     theme: str
     polarity: int
     confidence: float
-    ref: dict[str, object] | None = None  # {"job", "list", "index"} of the phrase
+    ref: Evidence | None = None  # the phrase
 
 
 @dataclass
@@ -35,8 +36,8 @@ class ThemeEvidence:
     disliked: set[int] = field(default_factory=set)
     like_conf: list[float] = field(default_factory=list)
     dislike_conf: list[float] = field(default_factory=list)
-    like_refs: list[dict[str, object]] = field(default_factory=list)
-    dislike_refs: list[dict[str, object]] = field(default_factory=list)
+    like_refs: list[Evidence] = field(default_factory=list)
+    dislike_refs: list[Evidence] = field(default_factory=list)
 
 
 def collect(labelled: Iterable[tuple]) -> dict[str, ThemeEvidence]:  # type: ignore[type-arg]
@@ -78,24 +79,22 @@ def classify(pos: int, neg: int, n_jobs: int) -> str | None:
 
 
 def _entry(theme: str, jobs: set[int], other: set[int], conf: list[float],
-           refs: list[dict[str, object]], n_jobs: int) -> dict[str, object]:
+           refs: list[Evidence], n_jobs: int) -> RecurringTheme:
     """A passions/aversions item: cli.md's fields plus the phrases that carry it."""
-    return {"theme": theme, "label": label_of(theme), "jobs": sorted(jobs),
-            "strength": _strength(jobs, other, conf, n_jobs), "evidence": refs}
+    return RecurringTheme(theme, label_of(theme), sorted(jobs), _strength(jobs, other, conf, n_jobs), refs)
 
 
-def apply_rule(evidence: dict[str, ThemeEvidence], n_jobs: int) -> dict[str, list[dict]]:
+def apply_rule(evidence: dict[str, ThemeEvidence], n_jobs: int) -> ThemeSets:
     """Passions, aversions and mixed themes, each list sorted by theme id (FORMAT.md)."""
-    out: dict[str, list[dict]] = {"passions": [], "aversions": [], "mixed": []}
+    out = ThemeSets()
     for theme in sorted(evidence):
         ev = evidence[theme]
         kind = classify(len(ev.liked), len(ev.disliked), n_jobs)
         if kind == "passion":
-            out["passions"].append(_entry(theme, ev.liked, ev.disliked, ev.like_conf, ev.like_refs, n_jobs))
+            out.passions.append(_entry(theme, ev.liked, ev.disliked, ev.like_conf, ev.like_refs, n_jobs))
         elif kind == "aversion":
-            out["aversions"].append(_entry(theme, ev.disliked, ev.liked, ev.dislike_conf, ev.dislike_refs,
-                                           n_jobs))
+            out.aversions.append(_entry(theme, ev.disliked, ev.liked, ev.dislike_conf, ev.dislike_refs,
+                                        n_jobs))
         elif kind == "mixed":
-            out["mixed"].append({"theme": theme, "label": label_of(theme),
-                                 "liked_in": sorted(ev.liked), "disliked_in": sorted(ev.disliked)})
+            out.mixed.append(MixedTheme(theme, label_of(theme), sorted(ev.liked), sorted(ev.disliked)))
     return out

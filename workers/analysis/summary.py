@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from workers.analysis.result import RecurringTheme, ThemeSets
+
 TOP_N = 3
 
 # Short lower-case names that read well in a sentence ("Loves research and client contact").
@@ -30,21 +32,21 @@ def _jobs_note(count: int, n_jobs: int) -> str:
     return f"({count} of {n_jobs} jobs)"
 
 
-def _ranked(items: list[dict], n_jobs: int) -> str:
+def _ranked(items: list[RecurringTheme], n_jobs: int) -> str:
     """The strongest themes first, each with how many jobs show it."""
-    top = sorted(items, key=lambda i: (-i["strength"], -len(i["jobs"]), i["theme"]))[:TOP_N]
-    return _join([f"{SHORT_NAMES[i['theme']]} {_jobs_note(len(i['jobs']), n_jobs)}" for i in top])
+    top = sorted(items, key=lambda i: (-i.strength, -len(i.jobs), i.theme))[:TOP_N]
+    return _join([f"{SHORT_NAMES[i.theme]} {_jobs_note(len(i.jobs), n_jobs)}" for i in top])
 
 
-def summarise(passions: list[dict], aversions: list[dict], mixed: list[dict], n_jobs: int) -> str:
+def summarise(sets: ThemeSets, n_jobs: int) -> str:
     """E.g. 'Loves research (3 of 4 jobs) and writing (2 of 4 jobs); avoids client contact (2 of 4 jobs).'"""
     clauses = []
-    if passions:
-        clauses.append("Loves " + _ranked(passions, n_jobs))
-    if aversions:
-        clauses.append(("avoids " if clauses else "Avoids ") + _ranked(aversions, n_jobs))
+    if sets.passions:
+        clauses.append("Loves " + _ranked(sets.passions, n_jobs))
+    if sets.aversions:
+        clauses.append(("avoids " if clauses else "Avoids ") + _ranked(sets.aversions, n_jobs))
     first = "; ".join(clauses) + "." if clauses else "No theme recurs across jobs yet."
-    if not mixed:
+    if not sets.mixed:
         return first
-    names = _join([SHORT_NAMES[m["theme"]] for m in sorted(mixed, key=lambda m: m["theme"])[:TOP_N]])
+    names = _join([SHORT_NAMES[m.theme] for m in sorted(sets.mixed, key=lambda m: m.theme)[:TOP_N]])
     return f"{first} Mixed feelings about {names}."

@@ -1,17 +1,19 @@
-"""Labels one like/dislike phrase with themes and polarities; cached by normalised text."""
+"""The rule labeller: curated lexicon, polarity cues and nearest prototypes; cached by normalised text."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from workers.analysis.cues import CONTRAST, PREAMBLE
 from workers.analysis.lexicon import NEUTRAL, NONE, Mention, find_mentions
 from workers.analysis.polarity import is_flipped, polarity_of, semantic_polarity
-from workers.analysis.semantic import guess_themes
+from workers.analysis.result import Label
+from workers.analysis.semantic import guess_themes, model_fingerprint
 from workers.analysis.text import normalise_phrase, repair_typos
 
 MAX_LABELS = 2
@@ -26,19 +28,6 @@ LEAD_BONUS = 1.5
 # Where the work happened ("my crew [at the warehouse]") is a setting, not the activity: it weighs less.
 SETTING_WEIGHT = 0.5
 _SETTING = re.compile(r"\b(?:at|in|near|outside|inside|by|from) (?:the|a|an|our|my|their|his|her) $")
-
-
-@dataclass(frozen=True)
-class Label:
-    """One (theme, polarity) reading of a phrase with the engine's confidence in it."""
-
-    theme: str
-    polarity: int
-    confidence: float
-
-    def as_dict(self) -> dict[str, object]:
-        """The cli.md shape."""
-        return {"theme": self.theme, "polarity": self.polarity, "confidence": self.confidence}
 
 
 def _non_overlapping(mentions: list[Mention]) -> list[Mention]:
@@ -223,3 +212,29 @@ def clear_cache() -> None:
     """Forget cached phrase results (benchmarks measure cold runs with this)."""
     _lexicon_cached.cache_clear()
     _SEMANTIC.clear()
+
+
+# Bump on purpose whenever the cascade's code changes what it outputs; its data files are digested.
+RULES_REVISION = "1"
+_RULE_DATA = ("data/themes/lexicon.txt", "data/themes/examples.tsv")
+
+
+@lru_cache(maxsize=1)
+def rules_version() -> str:
+    """The cascade's revision with a digest of its lexicon, prototypes and static-vector model."""
+    digest = hashlib.sha256()
+    for name in _RULE_DATA:
+        digest.update(resources.files("workers.analysis").joinpath(name).read_bytes())
+    digest.update(model_fingerprint().encode())
+    return f"rules.{RULES_REVISION}.{digest.hexdigest()[:10]}"
+
+
+class RuleLabeller:
+    """The rule cascade behind the PhraseLabeller seam."""
+
+    @property
+    def version(self) -> str:
+        return rules_version()
+
+    def label(self, items: Sequence[tuple[str, str]]) -> list[tuple[Label, ...]]:
+        return label_phrases(items)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from workers.analysis.result import Evidence, Phrase, RecurringTheme, Skill
 from workers.analysis.skills import extract, fields, themes
 from workers.analysis.skills import index as skill_index
 from workers.analysis.skills.cache import TextCache, text_key
@@ -39,37 +40,29 @@ _LEADS = re.compile(r"\b(?:manager|management|supervisor|lead|leader|head|direct
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[•·*-]\s+")
 
 
-def _liked_theme(phrase: Mapping[str, Any], theme: str) -> bool:
+def _liked_theme(phrase: Phrase, theme: str) -> bool:
     """Whether a phrase says the person enjoys ``theme``."""
-    return any(lab.get("theme") == theme and lab.get("polarity", 0) > 0
-               for lab in phrase.get("labels", []))
+    return any(lab.theme == theme and lab.polarity > 0 for lab in phrase.labels)
 
 
-def _evidence(p: Mapping[str, Any]) -> dict[str, Any]:
-    """The cli.md pointer to a phrase."""
-    return {"job": p["job"], "list": p["list"], "index": p["index"]}
-
-
-def _theme_entries(idx: SkillIndex, jobs: Sequence[Mapping[str, Any]],
-                   phrases: Sequence[Mapping[str, Any]],
-                   passions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _theme_entries(idx: SkillIndex, jobs: Sequence[Mapping[str, Any]], phrases: Sequence[Phrase],
+                   passions: Sequence[RecurringTheme]) -> list[Skill]:
     """One or two skills per passion, read in the field of the jobs and phrases behind it."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Skill] = {}
     for passion in passions:
-        theme, job_ids = passion["theme"], set(passion.get("jobs", []))
-        behind = [p for p in phrases if p["job"] in job_ids and _liked_theme(p, theme)]
+        theme, job_ids = passion.theme, set(passion.jobs)
+        behind = [p for p in phrases if p.job in job_ids and _liked_theme(p, theme)]
         own = [jobs[j] for j in sorted(job_ids) if 0 <= j < len(jobs)]
         titles = [job.get("title") or "" for job in own]
         context = titles * 2 + [job.get("description") or "" for job in own]
-        link = themes.link_for(theme, context + [p.get("text", "") for p in behind], titles=titles)
+        link = themes.link_for(theme, context + [p.text for p in behind], titles=titles)
         for label in link.skills if link else ():
             i = idx.find(label)
             if i is None:
                 continue
-            entry = out.setdefault(idx.uri(i), {"id": idx.uri(i), "label": idx.labels[i],
-                                                "source": "theme", "themes": [], "evidence": []})
-            _add(entry["themes"], [theme])
-            _add(entry["evidence"], [_evidence(p) for p in behind])
+            entry = out.setdefault(idx.uri(i), Skill(idx.uri(i), idx.labels[i], "theme", [], []))
+            _add(entry.themes, [theme])
+            _add(entry.evidence, [p.ref for p in behind])
     return list(out.values())
 
 
@@ -78,7 +71,7 @@ def _add(items: list, new: Sequence) -> None:
     items.extend(x for x in new if x not in items)
 
 
-def _about_the_work(phrase: Mapping[str, Any] | None) -> bool:
+def _about_the_work(phrase: Phrase | None) -> bool:
     """Whether a like is about the work itself: some theme it is liked for is not a condition.
 
     A like the theme tagger puts under no theme (pay, perks, a person) or only under conditions
@@ -87,23 +80,20 @@ def _about_the_work(phrase: Mapping[str, Any] | None) -> bool:
     """
     if phrase is None:
         return True
-    if any(lab.get("polarity", 0) < 0 for lab in phrase.get("labels", [])):
+    if any(lab.polarity < 0 for lab in phrase.labels):
         return False
-    return any(lab.get("polarity", 0) > 0 and lab.get("theme") not in CONDITION_THEMES
-               for lab in phrase.get("labels", []))
+    return any(lab.polarity > 0 and lab.theme not in CONDITION_THEMES for lab in phrase.labels)
 
 
-def _texts(jobs: Sequence[Mapping[str, Any]], phrases: Sequence[Mapping[str, Any]]
-           ) -> list[tuple[str, dict[str, Any]]]:
+def _texts(jobs: Sequence[Mapping[str, Any]], phrases: Sequence[Phrase]) -> list[tuple[str, Evidence]]:
     """Titles, description sentences and likes about the work itself, with pointers."""
-    likes = {(p["job"], p["index"]): p for p in phrases if p.get("list") == "likes"}
-    units: list[tuple[str, dict[str, Any]]] = []
+    likes = {(p.job, p.index): p for p in phrases if p.list == "likes"}
+    units: list[tuple[str, Evidence]] = []
     for j, job in enumerate(jobs):
-        units.append((job.get("title") or "", {"job": j, "list": "title", "index": 0}))
+        units.append((job.get("title") or "", Evidence(j, "title", 0)))
         sentences = [s.strip() for s in _SENTENCE.split(job.get("description") or "")]
-        units += [(s, {"job": j, "list": "description", "index": k})
-                  for k, s in enumerate(sentences) if s]
-        units += [(text, {"job": j, "list": "likes", "index": i})
+        units += [(s, Evidence(j, "description", k)) for k, s in enumerate(sentences) if s]
+        units += [(text, Evidence(j, "likes", i))
                   for i, text in enumerate(job.get("likes") or []) if _about_the_work(likes.get((j, i)))]
     return [(t, ev) for t, ev in units if t.strip()]
 
@@ -131,8 +121,8 @@ def clear_cache() -> None:
     themes.clear_cache()
 
 
-def _text_entries(idx: SkillIndex, units: Sequence[tuple[str, dict[str, Any]]],
-                  job_of: Callable[[int], fields.Job], titles: Sequence[str]) -> list[dict[str, Any]]:
+def _text_entries(idx: SkillIndex, units: Sequence[tuple[str, Evidence]],
+                  job_of: Callable[[int], fields.Job], titles: Sequence[str]) -> list[Skill]:
     """Skills the history itself shows, best first; a skill seen in several places ranks higher.
 
     A text supports a skill among its PER_TEXT best at MIN_SCORE or more when the skill's domain
@@ -141,17 +131,17 @@ def _text_entries(idx: SkillIndex, units: Sequence[tuple[str, dict[str, Any]]],
     FLOOR_ONE, or FLOOR_MANY with support from two or more different texts; at most
     MAX_TEXT_SKILLS are kept.
     """
-    found: dict[int, list[tuple[float, str, dict[str, Any]]]] = {}
+    found: dict[int, list[tuple[float, str, Evidence]]] = {}
     ranked = _ranked(idx, [t for t, _ in units])
     for (text, ev), row in zip(units, ranked, strict=True):
-        j = ev["job"]
+        j = ev.job
         for i, score in row[:PER_TEXT]:
             if score < MIN_SCORE:
                 continue
             domains = fields.skill_domains(idx.labels[i], idx.groups[i])
             if domains and not fields.admits(domains, job_of(j)):
                 continue
-            if ev["list"] == "title" and _SUPERVISES.match(idx.labels[i]) and not _LEADS.search(titles[j]):
+            if ev.list == "title" and _SUPERVISES.match(idx.labels[i]) and not _LEADS.search(titles[j]):
                 continue
             found.setdefault(i, []).append((score, text_key(text), ev))
     rank: dict[int, float] = {}
@@ -160,16 +150,17 @@ def _text_entries(idx: SkillIndex, units: Sequence[tuple[str, dict[str, Any]]],
         if best >= FLOOR_ONE or (best >= FLOOR_MANY and len(texts) >= 2):
             rank[i] = best + 0.1 * (len(hits) - 1)
     order = sorted(rank, key=lambda i: (-rank[i], i))
-    return [{"id": idx.uri(i), "label": idx.labels[i], "source": "text", "themes": [],
-             "evidence": [ev for _, _, ev in found[i]]} for i in order[:MAX_TEXT_SKILLS]]
+    return [Skill(idx.uri(i), idx.labels[i], "text", [], [ev for _, _, ev in found[i]])
+            for i in order[:MAX_TEXT_SKILLS]]
 
 
-def tag_skills(history: Mapping[str, Any], phrases: list[dict], passions: list[dict]) -> list[dict]:
+def tag_skills(history: Mapping[str, Any], phrases: Sequence[Phrase],
+               passions: Sequence[RecurringTheme]) -> list[Skill]:
     """The cli.md "skills" list: theme skills first (in passion order), then text skills."""
     idx = skill_index.get()
     jobs = history.get("jobs", [])
     out = _theme_entries(idx, jobs, phrases, passions)
-    seen = {e["id"]: e for e in out}
+    seen = {e.id: e for e in out}
     where: dict[int, fields.Job] = {}
 
     def job_of(j: int) -> fields.Job:
@@ -180,8 +171,8 @@ def tag_skills(history: Mapping[str, Any], phrases: list[dict], passions: list[d
 
     titles = [job.get("title") or "" for job in jobs]
     for entry in _text_entries(idx, _texts(jobs, phrases), job_of, titles):
-        if entry["id"] in seen:
-            _add(seen[entry["id"]]["evidence"], entry["evidence"])
+        if entry.id in seen:
+            _add(seen[entry.id].evidence, entry.evidence)
         else:
             out.append(entry)
     return out

@@ -5,13 +5,42 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from plugin.crypto import decrypt, encrypt
 from plugin.extensions import db
+from plugin.storage.crypto import decrypt, encrypt
+
+
+class CandidateStatus(StrEnum):
+    """Where a candidate's current history version is on its way to an analysis."""
+
+    QUEUED = "queued"
+    ANALYZED = "analyzed"
+    ENQUEUE_FAILED = "enqueue_failed"  # the broker refused the task; the sweeper queues it again
+    FAILED = "failed"  # the engine raised on this history; a re-analysis resets it
+
+
+WAITING = (CandidateStatus.QUEUED, CandidateStatus.ENQUEUE_FAILED)
+
+
+class DeliveryStatus(StrEnum):
+    """Where an analysis's write-back to the CRM is."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    SUPERSEDED = "superseded"  # a newer history version arrived before it went out
+    DEAD = "dead"  # retries ran out or the CRM refused it for good; `passion replay` retries
+
+
+class EventStatus(StrEnum):
+    """What became of an accepted webhook delivery."""
+
+    ACCEPTED = "accepted"
+    STALE = "stale"  # older than what was already applied, or than the candidate's erasure
 
 
 def utcnow() -> datetime:
@@ -68,7 +97,7 @@ class Candidate(db.Model):
     history_hash: Mapped[str] = mapped_column(String(64))
     history_version: Mapped[int] = mapped_column(default=1)
     # indexed: the sweeper (every minute) and /metrics look for candidates by status
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=CandidateStatus.QUEUED, index=True)
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the written-back fields
     # when the CRM says the newest applied event happened: an older event arriving later is ignored
     last_event_at: Mapped[datetime | None]
@@ -102,7 +131,7 @@ class Analysis(db.Model):
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # indexed: the sweeper looks for pending write-backs every minute
-    delivery_status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    delivery_status: Mapped[str] = mapped_column(String(20), default=DeliveryStatus.PENDING, index=True)
     delivery_attempts: Mapped[int] = mapped_column(default=0)
     delivered_at: Mapped[datetime | None]
     # a worker holds the write-back until then, so a redelivered task or the sweeper cannot send twice
@@ -153,5 +182,4 @@ class WebhookEvent(db.Model):
     external_id: Mapped[str | None] = mapped_column(String(128))
     history_version: Mapped[int | None]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # "accepted" when applied, "stale" when older than what was already applied (or than an erasure)
-    status: Mapped[str] = mapped_column(String(20), default="accepted")
+    status: Mapped[str] = mapped_column(String(20), default=EventStatus.ACCEPTED)

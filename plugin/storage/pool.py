@@ -1,14 +1,62 @@
-"""Queries over one connection's candidate pool: filtering by theme, aversion and skill."""
+"""The built-in candidate pool: each candidate's profile and filterable tags, and the queries over them."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 
 from plugin.extensions import db
-from plugin.models import Candidate, CandidateTag
+from plugin.storage.models import Analysis, Candidate, CandidateStatus, CandidateTag, utcnow
 from schemas.history import is_plausible_id
+
+log = logging.getLogger(__name__)
+
+_TAG_KINDS = (("passion", "passions"), ("aversion", "aversions"), ("mixed", "mixed"))
+
+
+def profile_fields(candidate: Candidate, analysis: Analysis) -> dict[str, Any]:
+    """The structured candidate fields of an analysis: the pool's profile and what CRMs store (the
+    `data` of candidate.analyzed, documented by schemas.webhooks.AnalyzedFieldsSchema; a test checks
+    that a real write-back matches it, so change both together)."""
+    result = analysis.result
+    return {
+        "candidate_id": candidate.external_id,
+        "history_version": analysis.history_version,
+        "history_hash": analysis.history_hash,
+        "analysis_version": analysis.engine_version,
+        "passion_themes": [item["theme"] for item in result["passions"]],
+        "aversions": [item["theme"] for item in result["aversions"]],
+        "mixed_themes": [item["theme"] for item in result["mixed"]],
+        "skills": [{"id": s["id"], "label": s["label"]} for s in result["skills"]],
+        "summary": result["summary"],
+    }
+
+
+def publish(candidate: Candidate, analysis: Analysis) -> bool:
+    """Replace the candidate's profile and filterable tags, unless a newer history arrived meanwhile."""
+    claimed = db.session.execute(
+        update(Candidate)
+        .where(Candidate.id == candidate.id, Candidate.history_version == analysis.history_version)
+        .values(status=CandidateStatus.ANALYZED, profile=profile_fields(candidate, analysis),
+                updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        log.info("analysis superseded candidate=%s version=%s", candidate.id, analysis.history_version)
+        return False
+    db.session.execute(db.delete(CandidateTag).where(CandidateTag.candidate_id == candidate.id))
+    db.session.add_all(_tags(candidate.id, analysis.result))
+    return True
+
+
+def _tags(candidate_id: int, result: dict[str, Any]) -> list[CandidateTag]:
+    tags = [CandidateTag(candidate_id=candidate_id, kind=kind, value=item["theme"], label=item["label"])
+            for kind, key in _TAG_KINDS for item in result[key]]
+    tags += [CandidateTag(candidate_id=candidate_id, kind="skill", value=skill["id"][:255],
+                          label=skill["label"][:255]) for skill in result["skills"]]
+    return tags
 
 
 def _with_tag(kind: str, values: Iterable[str]) -> list:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from plugin.crypto import hash_token, new_api_token, new_signing_secret
 from plugin.extensions import db
-from plugin.models import Connection
+from plugin.storage.crypto import hash_token, new_api_token, new_signing_secret
+from plugin.storage.models import Connection
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from plugin.connectors.base import Connector, InboundEvent, WriteBackError
-from plugin.connectors.standard import StandardConnector
+from plugin.receiving.connectors.base import Connector, InboundEvent, WriteBackError
+from plugin.receiving.connectors.standard import StandardConnector
 
 _CONNECTORS: dict[str, Connector] = {"standard": StandardConnector()}
 PROVIDERS: tuple[str, ...] = tuple(_CONNECTORS)

@@ -10,31 +10,11 @@ from typing import Any
 
 import requests
 
-from plugin.connectors import signing
-from plugin.connectors.base import InboundEvent, WriteBackError
-from plugin.models import Analysis, Candidate, Connection, as_utc
-from schemas.webhooks import StandardEventSchema
-
-ANALYZED_EVENT = "candidate.analyzed"
-
-
-def writeback_fields(candidate: Candidate, analysis: Analysis) -> dict[str, Any]:
-    """The structured candidate fields a CRM stores (the `data` of candidate.analyzed).
-
-    Documented by schemas.webhooks.AnalyzedFieldsSchema in the OpenAPI document's `webhooks`; a test
-    checks that a real write-back matches it, so change both together."""
-    result = analysis.result
-    return {
-        "candidate_id": candidate.external_id,
-        "history_version": analysis.history_version,
-        "history_hash": analysis.history_hash,
-        "analysis_version": analysis.engine_version,
-        "passion_themes": [item["theme"] for item in result["passions"]],
-        "aversions": [item["theme"] for item in result["aversions"]],
-        "mixed_themes": [item["theme"] for item in result["mixed"]],
-        "skills": [{"id": s["id"], "label": s["label"]} for s in result["skills"]],
-        "summary": result["summary"],
-    }
+from plugin.receiving.connectors import signing
+from plugin.receiving.connectors.base import InboundEvent, WriteBackError
+from plugin.storage import pool
+from plugin.storage.models import Analysis, Candidate, Connection, as_utc
+from schemas.webhooks import ANALYZED_EVENT, StandardEventSchema
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -73,7 +53,7 @@ class StandardConnector:
         if not connection.callback_url:
             return
         body = json.dumps({"type": ANALYZED_EVENT, "timestamp": as_utc(analysis.created_at).isoformat(),
-                           "data": writeback_fields(candidate, analysis)}).encode()
+                           "data": pool.profile_fields(candidate, analysis)}).encode()
         secret = connection.signing_secrets(config["SECRET_KEY"])[0]
         # the id is stable per analysis, so a receiver dedupes our own retries
         headers = signing.sign_headers(secret, f"msg_analysis_{analysis.id}", body)

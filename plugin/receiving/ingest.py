@@ -15,11 +15,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from plugin import pool
-from plugin.connectors import InboundEvent
 from plugin.extensions import db
-from plugin.models import Candidate, CandidateErasure, Connection, WebhookEvent, as_utc, utcnow
-from workers.analysis.hashing import history_hash
+from plugin.receiving.connectors import InboundEvent
+from plugin.storage import pool
+from plugin.storage.models import (
+    Candidate,
+    CandidateErasure,
+    CandidateStatus,
+    Connection,
+    EventStatus,
+    WebhookEvent,
+    as_utc,
+    utcnow,
+)
+from schemas.hashing import history_hash
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ def record_event(connection: Connection, delivery_id: str, event: InboundEvent) 
         try:
             outcome = _apply(connection, event)
             if outcome.stale:
-                record.status = "stale"
+                record.status = EventStatus.STALE
             db.session.commit()
             return outcome
         except IntegrityError:  # another delivery created the same new candidate meanwhile
@@ -120,19 +129,20 @@ def _upsert(connection: Connection, candidate: Candidate | None, event: InboundE
     if candidate is None:
         candidate = Candidate(connection_id=connection.id, external_id=event.external_id,
                               history=history, history_hash=digest, history_version=1,
-                              status="queued", queued_at=utcnow(), last_event_at=event.occurred_at)
+                              status=CandidateStatus.QUEUED, queued_at=utcnow(),
+                              last_event_at=event.occurred_at)
         db.session.add(candidate)
         db.session.flush()
         return Outcome(candidate_id=candidate.id, enqueue_version=1)
     if event.occurred_at is not None:
         candidate.last_event_at = event.occurred_at
-    if candidate.history_hash == digest and candidate.status != "enqueue_failed":
+    if candidate.history_hash == digest and candidate.status != CandidateStatus.ENQUEUE_FAILED:
         return Outcome(candidate_id=candidate.id)
     if candidate.history_hash != digest:
         candidate.history = history
         candidate.history_hash = digest
         candidate.history_version += 1
-    candidate.status = "queued"
+    candidate.status = CandidateStatus.QUEUED
     candidate.queued_at = utcnow()
     return Outcome(candidate_id=candidate.id, enqueue_version=candidate.history_version)
 
@@ -141,5 +151,5 @@ def mark_enqueue_failed(candidate_id: int) -> None:
     """Remember that the analysis was never queued: the sweeper, or the CRM's retry, queues it."""
     candidate = db.session.get(Candidate, candidate_id)
     if candidate is not None:
-        candidate.status = "enqueue_failed"
+        candidate.status = CandidateStatus.ENQUEUE_FAILED
         db.session.commit()

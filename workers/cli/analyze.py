@@ -15,6 +15,7 @@ from schemas.history import CandidateHistorySchema
 
 def analyze_line(line: str) -> tuple[dict[str, Any], bool]:
     """One output object for one input line, and whether the line was valid."""
+    from schemas.analysis import dump_analysis
     from workers.analysis import analyze_history
 
     try:
@@ -31,7 +32,7 @@ def analyze_line(line: str) -> tuple[dict[str, Any], bool]:
         error = {"field": field, "message": " ".join(messages)}
         return {"candidate_id": candidate_id if isinstance(candidate_id, str) else None,
                 "error": error}, False
-    return analyze_history(history), True
+    return dump_analysis(analyze_history(history)), True
 
 
 @click.command()
@@ -40,7 +41,8 @@ def analyze_line(line: str) -> tuple[dict[str, Any], bool]:
 @click.option("--output", "output_file", type=click.File("w", encoding="utf-8"), default="-",
               show_default=True, help="Where to write one analysis per input line.")
 def analyze(input_file: IO[str], output_file: IO[str]) -> None:
-    """Analyse candidate histories (spec/cli.md); exit status 1 if any line was invalid."""
+    """Analyse candidate histories (JSON Lines in, one analysis per line out; docs/cli.md); exit 1 if any
+    line was invalid."""
     failed = False
     for line in input_file:
         if not line.strip():

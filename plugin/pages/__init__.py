@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 
-from plugin import pool
-from plugin.auth import connection_for_token_hash
-from plugin.crypto import hash_token
+from plugin.api.auth import connection_for_token_hash
+from plugin.storage import pool
+from plugin.storage.crypto import hash_token
 from schemas.catalogue import THEMES, THEMES_BY_ID
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",

@@ -6,9 +6,9 @@ from flask import g, request
 from flask_smorest import abort
 from sqlalchemy import select
 
-from plugin.crypto import hash_token
 from plugin.extensions import db
-from plugin.models import Connection
+from plugin.storage.crypto import hash_token
+from plugin.storage.models import Connection
 
 SECURITY_SCHEME = {"type": "http", "scheme": "bearer",
                    "description": "The API token printed when the connection was created."}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from plugin.models import Analysis, Candidate, Connection
+from plugin.storage.models import Analysis, Candidate, Connection
 
 
 @dataclass(frozen=True)

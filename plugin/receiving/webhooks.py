@@ -16,14 +16,14 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from plugin import ingest
-from plugin.connectors import get_connector
-from plugin.connectors.signing import SignatureError
 from plugin.extensions import db
-from plugin.models import Connection
+from plugin.queue import enqueue_analysis
+from plugin.receiving import ingest
+from plugin.receiving.connectors import get_connector
+from plugin.receiving.connectors.signing import SignatureError
+from plugin.storage.models import Connection, EventStatus
 from schemas.errors import describe_errors, flatten_errors
 from schemas.history import forbidden_char
-from workers.tasks import enqueue_analysis
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
@@ -123,14 +123,14 @@ def receive(connection_id: str) -> Response | tuple[Response, int]:
         g.webhook_outcome = "duplicate"  # counted in plugin/metrics.py
         return jsonify(status="duplicate", delivery_id=delivery_id), 200
     if outcome.stale:
-        g.webhook_outcome = "stale"
+        g.webhook_outcome = EventStatus.STALE
         log.info("webhook older than the last applied event connection=%s delivery=%s",
                  connection.id, delivery_id)
-        return jsonify(status="stale", delivery_id=delivery_id, analysis_queued=False), 202
+        return jsonify(status=EventStatus.STALE.value, delivery_id=delivery_id, analysis_queued=False), 202
     queued = outcome.enqueue_version is not None and _enqueue(connection, delivery_id, outcome)
     log.info("webhook accepted connection=%s delivery=%s type=%s candidate=%s queued=%s",
              connection.id, delivery_id, event.type, outcome.candidate_id, queued)
-    return jsonify(status="accepted", delivery_id=delivery_id, analysis_queued=queued), 202
+    return jsonify(status=EventStatus.ACCEPTED.value, delivery_id=delivery_id, analysis_queued=queued), 202
 
 
 def _enqueue(connection: Connection, delivery_id: str, outcome: ingest.Outcome) -> bool:

@@ -1,0 +1,1 @@
+"""Where the service keeps its state: models, migrations, the candidate pool, connections."""
