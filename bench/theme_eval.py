@@ -78,7 +78,8 @@ def score(path: Path, labeller: PhraseLabeller) -> dict[str, object]:
         sets["aversion"].add({t.theme for t in result.aversions}, expected["aversion"])
         sets["mixed"].add({t.theme for t in result.mixed}, expected["mixed"])
     p, r, f = phrase.prf()
-    return {"set": path.stem, "candidates": len(rows), "phrases": sum(len(row["gold"]["phrases"]) for row in rows),
+    return {"set": path.stem, "candidates": len(rows),
+            "phrases": sum(len(row["gold"]["phrases"]) for row in rows),
             "phrase_f1": round(f, 3), "precision": round(p, 3), "recall": round(r, 3),
             "none_accuracy": round(none_ok / none_n, 3) if none_n else None,
             "passion_f1": round(sets["passion"].prf()[2], 3),
