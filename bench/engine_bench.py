@@ -5,7 +5,7 @@ usage: python bench/engine_bench.py [--candidates N] [--json] [--with-skills]
 Reports model load time, candidates/s cold (empty phrase cache) and on re-analysis after one phrase
 changed, peak RSS, and the same figures for a naive baseline (embed every phrase, nearest prototype,
 no cache) measured in the same run, with the engine/baseline ratios. The theme engine is timed with
-the skills step (issue 4) switched off; --with-skills also times the whole analyze_history, ESCO
+the skills step switched off; --with-skills also times the whole analyze_history, ESCO
 skill tagging included: with_skills_cold_per_s (empty phrase and skill caches) and
 with_skills_reanalysis_per_s (every history again with one like reworded, caches warm), then
 with_skills_unchanged_per_s (the reworded histories once more: every text seen before), also per
@@ -147,7 +147,7 @@ def measure_with_skills(analyze: Any, histories: list[dict[str, Any]],
 
 
 def themes_only(analyze: Any) -> Any:
-    """analyze_history with the skills step switched off: the engine of issue 3 alone."""
+    """analyze_history with the skills step switched off: the theme engine alone."""
     from workers.analysis import engine
 
     def run_without_skills(history: dict[str, Any]) -> Any:

@@ -1,4 +1,4 @@
-"""The theme catalogue v1 (spec/themes.md). Ids are a contract: they never change meaning."""
+"""The theme catalogue v1 (docs/analysis.md). Ids are a contract: they never change meaning."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The canonical candidate history (spec/cli.md), with the limits every inbound path enforces."""
+"""The canonical candidate history (docs/analysis.md), with the limits every inbound path enforces."""
 
 from __future__ import annotations
 

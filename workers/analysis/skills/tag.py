@@ -1,4 +1,4 @@
-"""The analysis's "skills" list (spec/cli.md): skills from passions, then skills from the history.
+"""The analysis's "skills" list (docs/analysis.md): skills from passions, then skills from the history.
 
 Evidence points at what gave a skill: {"job", "list", "index"} where list is "likes" or
 "dislikes" for a phrase, "title" (index 0) for a job title, or "description" (index = sentence
