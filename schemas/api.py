@@ -85,6 +85,9 @@ class AnalysisOutSchema(Schema):
     created_at = UtcDateTime(required=True)
     delivery_status = fields.String(
         required=True, metadata={"description": "pending, delivered, superseded or dead"})
+    delivered_at = UtcDateTime(allow_none=True, metadata={"description": "when the CRM accepted it"})
+    last_error = fields.String(allow_none=True, metadata={
+        "description": "why the last write-back attempt failed (an HTTP status or error class, no data)"})
     result = fields.Nested(AnalysisResultSchema, required=True)
 
 

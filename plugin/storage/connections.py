@@ -35,7 +35,7 @@ def create_connection(*, provider: str, name: str, callback_url: str | None = No
     """A new connection with a fresh signing secret and API token."""
     secret, token = new_signing_secret(), new_api_token()
     connection = Connection(provider=provider, name=name, token_hash=hash_token(token),
-                            callback_url=callback_url, field_mapping={})
+                            callback_url=callback_url)
     connection.set_signing_secrets(current_app.config["SECRET_KEY"], [secret])
     db.session.add(connection)
     db.session.flush()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import secrets
 
 from cryptography.fernet import Fernet
@@ -42,7 +41,3 @@ def hash_token(token: str) -> str:
     """SHA-256 is enough for high-entropy random tokens (no password stretching needed)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
-
-def same_digest(left: str, right: str) -> bool:
-    """Constant-time comparison for anything secret-derived."""
-    return hmac.compare_digest(left.encode(), right.encode())

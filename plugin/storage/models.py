@@ -67,8 +67,6 @@ class Connection(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     signing_secrets_encrypted: Mapped[str] = mapped_column(Text)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    credentials_encrypted: Mapped[str | None] = mapped_column(Text)
-    field_mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     callback_url: Mapped[str | None] = mapped_column(String(2000))
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -180,6 +178,5 @@ class WebhookEvent(db.Model):
     event_id: Mapped[str] = mapped_column(String(255))
     event_type: Mapped[str] = mapped_column(String(64))
     external_id: Mapped[str | None] = mapped_column(String(128))
-    history_version: Mapped[int | None]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.ACCEPTED)
