@@ -15,7 +15,11 @@ from flask import Flask, current_app
 ANALYZE_TASK = "workers.analyze_candidate"
 DELIVER_TASK = "workers.deliver_analysis"
 SWEEP_TASK = "workers.sweep"
+BACKFILL_TASK = "workers.backfill"
 QUEUE = "passion"
+# Re-analyses after an engine version change wait here; the worker consumes it beside QUEUE, and it is
+# only topped up while QUEUE is nearly empty, so live webhooks never wait behind a backfill.
+BACKFILL_QUEUE = "passion.backfill"
 DELIVERY_MAX_RETRIES = 8  # write-back attempts after the first, before the analysis is dead-lettered
 
 
@@ -37,7 +41,9 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
         "worker_prefetch_multiplier": 1,
         "worker_hijack_root_logger": False,
         "beat_schedule": {"sweep": {"task": SWEEP_TASK,
-                                    "schedule": float(config["SWEEP_INTERVAL_SECONDS"])}},
+                                    "schedule": float(config["SWEEP_INTERVAL_SECONDS"])},
+                          "backfill": {"task": BACKFILL_TASK,
+                                       "schedule": float(config["SWEEP_INTERVAL_SECONDS"])}},
     }
 
 
@@ -54,9 +60,19 @@ def _celery() -> Celery:
     return celery_app
 
 
-def enqueue_analysis(candidate_id: int, history_version: int) -> None:
+def enqueue_analysis(candidate_id: int, history_version: int, *, backfill: bool = False) -> None:
     """Queue an analysis; raises kombu's OperationalError quickly when the broker is down."""
-    _celery().send_task(ANALYZE_TASK, (candidate_id, history_version), retry=True)
+    _celery().send_task(ANALYZE_TASK, (candidate_id, history_version), retry=True,
+                        queue=BACKFILL_QUEUE if backfill else QUEUE)
+
+
+def queue_length(name: str) -> int:
+    """Tasks waiting in one broker queue (0 for a queue that does not exist yet)."""
+    with _celery().connection_for_read() as connection:
+        try:
+            return int(connection.default_channel.queue_declare(queue=name, passive=True).message_count)
+        except connection.channel_errors:
+            return 0
 
 
 def enqueue_delivery(analysis_id: int) -> None:

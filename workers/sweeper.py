@@ -19,6 +19,7 @@ from plugin.storage.models import (
     Analysis,
     Candidate,
     CandidateErasure,
+    CandidateStatus,
     DeliveryStatus,
     WebhookEvent,
     utcnow,
@@ -46,6 +47,19 @@ def deliveries_to_requeue(grace: timedelta, *, limit: int = 1000) -> list[int]:
         .where(Analysis.delivery_status == DeliveryStatus.PENDING, Analysis.created_at < now - grace,
                or_(Analysis.lease_until.is_(None), Analysis.lease_until < now))
         .order_by(Analysis.id).limit(limit)))
+
+
+def outdated_candidates(engine_version: str, *, limit: int) -> list[tuple[int, int]]:
+    """(candidate id, history version) of analysed candidates whose current history has no analysis by
+    this engine version: a new engine re-analyses the pool, oldest candidates first."""
+    current = select(Analysis.id).where(Analysis.candidate_id == Candidate.id,
+                                        Analysis.history_version == Candidate.history_version,
+                                        Analysis.engine_version == engine_version)
+    rows = db.session.execute(
+        select(Candidate.id, Candidate.history_version)
+        .where(Candidate.status == CandidateStatus.ANALYZED, ~current.exists())
+        .order_by(Candidate.id).limit(limit))
+    return [(row.id, row.history_version) for row in rows]
 
 
 def mark_queued(candidate_id: int) -> None:

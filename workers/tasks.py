@@ -10,9 +10,20 @@ from celery.exceptions import Reject
 from flask import current_app
 from sqlalchemy.exc import OperationalError as DatabaseUnavailable
 
-from plugin.queue import ANALYZE_TASK, DELIVER_TASK, DELIVERY_MAX_RETRIES, SWEEP_TASK, enqueue_analysis
+from plugin.queue import (
+    ANALYZE_TASK,
+    BACKFILL_QUEUE,
+    BACKFILL_TASK,
+    DELIVER_TASK,
+    DELIVERY_MAX_RETRIES,
+    QUEUE,
+    SWEEP_TASK,
+    enqueue_analysis,
+    queue_length,
+)
 from plugin.receiving.connectors import WriteBackError
 from workers import pipeline, sweeper
+from workers.analysis import analysis_version
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +78,23 @@ def sweep() -> None:
         log.warning("sweep requeued analyses=%s deliveries=%s", len(candidates), len(deliveries))
     retention = timedelta(days=current_app.config["EVENT_RETENTION_DAYS"])
     sweeper.forget_old_events(retention)
+
+
+BACKFILL_BATCH = 200  # re-analyses queued per top-up
+BACKFILL_WHEN_LIVE_BELOW = 10  # top up only while so few live tasks wait
+
+
+@shared_task(name=BACKFILL_TASK, acks_late=True, soft_time_limit=60, time_limit=90)
+def backfill() -> None:
+    """After an engine version change, queue re-analyses of the pool a batch at a time on the
+    low-priority queue, and only while live work is not waiting."""
+    if queue_length(QUEUE) >= BACKFILL_WHEN_LIVE_BELOW or queue_length(BACKFILL_QUEUE) > 0:
+        return
+    batch = sweeper.outdated_candidates(analysis_version(), limit=BACKFILL_BATCH)
+    for candidate_id, version in batch:
+        enqueue_analysis(candidate_id, version, backfill=True)
+    if batch:
+        log.info("backfill queued re-analyses=%s", len(batch))
 
 
 def _longest_countdown() -> float:

@@ -11,6 +11,7 @@ import requests
 
 from plugin import embedded_broker
 from plugin.cli.processes import Supervisor, python_module
+from plugin.queue import BACKFILL_QUEUE, QUEUE
 
 
 def _prepare(supervisor: Supervisor) -> dict[str, str]:
@@ -46,7 +47,7 @@ def _web_env(env: dict[str, str]) -> dict[str, str]:
 def _worker_argv(concurrency: int, *, beat: bool, data_dir: str) -> list[str]:
     """The Celery worker; with `beat`, it also schedules the sweeper (one such worker is enough)."""
     argv = python_module("celery", "-A", "workers.worker", "worker", "--loglevel", "INFO",
-                         "--concurrency", str(concurrency), "--queues", "passion")
+                         "--concurrency", str(concurrency), "--queues", f"{QUEUE},{BACKFILL_QUEUE}")
     if beat:
         argv += ["--beat", "--schedule", os.path.join(data_dir, "celerybeat-schedule")]
     return argv

@@ -154,3 +154,33 @@ def test_a_reanalysis_by_the_same_engine_settles_the_candidate(app, client, rece
         assert _candidate().status == "analyzed"
         assert candidates_to_requeue(timedelta(0)) == []
         assert db.session.query(Analysis).count() == 1
+
+
+def test_a_new_engine_version_backfills_the_pool_on_the_low_priority_queue(
+        app, client, receiver_and_connection, redis_client, monkeypatch):
+    import json
+
+    from workers import tasks
+
+    def waiting(queue: str) -> list[list]:
+        return [json.loads(raw)["headers"]["argsrepr"] for raw in redis_client.lrange(queue, 0, -1)]
+
+    _, issued = receiver_and_connection
+    for external_id in ("c-1", "c-2"):
+        _receive(client, issued, history(external_id, ["legal research"]))
+    with app.app_context():
+        for candidate in db.session.query(Candidate).order_by(Candidate.id):
+            pipeline.analyze(candidate.id, 1)
+        redis_client.delete("passion")  # the webhooks' tasks, run in-process above
+        tasks.backfill.run()
+        assert waiting("passion.backfill") == []  # same engine: nothing to redo
+        monkeypatch.setattr(tasks, "analysis_version", lambda: "learned.next+skills.next")
+        redis_client.rpush("passion", *[b"{}"] * tasks.BACKFILL_WHEN_LIVE_BELOW)
+        tasks.backfill.run()
+        assert waiting("passion.backfill") == []  # live work is waiting: the backfill waits too
+        redis_client.delete("passion")
+        tasks.backfill.run()
+        ids = [c.id for c in db.session.query(Candidate).order_by(Candidate.id)]
+        assert sorted(waiting("passion.backfill")) == [f"({i}, 1)" for i in ids]
+        tasks.backfill.run()  # the batch has not run yet: nothing queued twice
+        assert len(waiting("passion.backfill")) == 2 and redis_client.llen("passion") == 0
