@@ -2,15 +2,12 @@
 
 usage: python bench/engine_bench.py [--candidates N] [--json] [--with-skills]
 
-Reports model load time, candidates/s cold (empty phrase cache) and on re-analysis after one phrase
-changed, peak RSS, and the same figures for a naive baseline (embed every phrase, nearest prototype,
-no cache) measured in the same run, with the engine/baseline ratios. The theme engine is timed with
-the skills step switched off; --with-skills also times the whole analyze_history, ESCO
-skill tagging included: with_skills_cold_per_s (empty phrase and skill caches) and
-with_skills_reanalysis_per_s (every history again with one like reworded, caches warm), then
-with_skills_unchanged_per_s (the reworded histories once more: every text seen before), also per
-CPU-second (steadier than wall time on a shared machine), with how many texts the skills step
-ranked afresh (computed) or took from its cache (reused) in each pass.
+The learned labeller against the rule cascade (the engine before it), measured in the same run, each
+per CPU-second on one core (BLAS threads set to 1): load time; themes alone (skills step off) cold (empty
+phrase cache), after one like reworded in every history, and the same histories unchanged; peak RSS.
+--with-skills also times the whole analysis cold with each labeller (every cache empty) and reports
+with_skills_cpu_learned_vs_rules: the CPU of a cold analysis with the learned labeller over the rules'
+(1.20 would mean 20 % more).
 """
 
 from __future__ import annotations
@@ -83,105 +80,76 @@ def one_edit(history: dict[str, Any], serial: int) -> dict[str, Any]:
     return edited
 
 
-def rate(fn: Any, items: list[Any]) -> float:
-    """Items per second for fn over items."""
-    start = time.perf_counter()
-    for item in items:
-        fn(item)
-    return len(items) / (time.perf_counter() - start)
-
-
-def naive_baseline() -> Any:
-    """Embed every phrase with MiniLM, take the nearest prototype's theme; no lexicon, no cache."""
-    import numpy as np
-
-    from workers.analysis.embeddings import encode
-    from workers.analysis.semantic import load_prototypes
-
-    protos = load_prototypes()
-    assert protos is not None, "the baseline needs the MiniLM model package"
-
-    def analyze(history: dict[str, Any]) -> list[str]:
-        texts = [t for job in history["jobs"] for lst in ("likes", "dislikes") for t in job[lst]]
-        best = np.argmax(encode(texts) @ protos.vectors.T, axis=1)
-        return [protos.themes[i] for i in best]
-    return analyze
-
-
-def measure(analyze: Any, histories: list[dict[str, Any]],
-            edits: list[dict[str, Any]]) -> tuple[float, float]:
-    """(cold, re-analysis) candidates/s: empty phrase and skill caches, then every history with one edit."""
-    clear_caches()
-    return rate(analyze, histories), rate(analyze, edits)
+def labeller(name: str) -> Any:
+    """The learned labeller, or the rule cascade (the engine before it, the baseline)."""
+    if name == "rules":
+        from workers.analysis.tagger import RuleLabeller
+        return RuleLabeller()
+    from workers.analysis.learned import LearnedLabeller
+    return LearnedLabeller()
 
 
 def clear_caches() -> None:
-    """Empty the theme engine's phrase cache and the skills step's text caches."""
+    """Empty both labellers' phrase caches and the skills step's text caches."""
+    from workers.analysis import learned, tagger
     from workers.analysis.skills import clear_cache as clear_skills_cache
-    from workers.analysis.tagger import clear_cache
-    clear_cache()
+    tagger.clear_cache()
+    learned.clear_cache()
     clear_skills_cache()
 
 
-def measure_with_skills(analyze: Any, histories: list[dict[str, Any]],
-                        edits: list[dict[str, Any]]) -> dict[str, float]:
-    """The whole analyze_history as measure() times it, and how many texts the skills step ranked
-    (computed) or took from its cache (reused) in each pass. The ESCO index, its word index, the theme
-    links and the encoder are loaded first, and that load is reported on its own."""
-    from workers.analysis.embeddings import encode
-    from workers.analysis.skills import index, tag, themes
+def cpu_rate(fn: Any, items: list[Any]) -> float:
+    """Items per CPU-second (steadier than wall time on a shared machine)."""
+    start = time.process_time()
+    for item in items:
+        fn(item)
+    return len(items) / (time.process_time() - start)
+
+
+def themes_figures(name: str, histories: list[dict[str, Any]],
+                   edits: list[dict[str, Any]]) -> dict[str, float]:
+    """Themes alone (skills off): load, cold, re-analysis after one edit, unchanged, per CPU-second."""
+    from workers.analysis import analyze_history
+    chosen = labeller(name)
     start = time.perf_counter()
+    chosen.label([("load the model", "likes")])
+    load_s = time.perf_counter() - start
+
+    def analyze(history: dict[str, Any]) -> Any:
+        return analyze_history(history, labeller=chosen, with_skills=False)
+    clear_caches()
+    return {f"{name}_load_s": round(load_s, 2), f"{name}_cold_per_s": round(cpu_rate(analyze, histories), 1),
+            f"{name}_reanalysis_per_s": round(cpu_rate(analyze, edits), 1),
+            f"{name}_unchanged_per_s": round(cpu_rate(analyze, edits), 1)}
+
+
+def skills_figures(name: str, histories: list[dict[str, Any]]) -> dict[str, float]:
+    """The whole analysis, skills included, cold (every cache empty), per CPU-second."""
+    from workers.analysis import analyze_history
+    from workers.analysis.embeddings import encode
+    from workers.analysis.skills import index, themes
+    chosen = labeller(name)
     assert index.get().lexical is not None
     themes.load()
     encode(["load the encoder"])
-    figures: dict[str, float] = {"with_skills_load_s": round(time.perf_counter() - start, 2)}
-    cache = tag._RANK_CACHE
     clear_caches()
-    for name, items in (("cold", histories), ("reanalysis", edits), ("unchanged", edits)):
-        hits, misses, cpu = cache.hits, cache.misses, time.process_time()
-        figures[f"with_skills_{name}_per_s"] = round(rate(analyze, items), 1)
-        figures[f"with_skills_{name}_per_cpu_s"] = round(len(items) / (time.process_time() - cpu), 1)
-        figures[f"with_skills_{name}_texts_computed"] = cache.misses - misses
-        figures[f"with_skills_{name}_texts_reused"] = cache.hits - hits
-    return figures
-
-
-def themes_only(analyze: Any) -> Any:
-    """analyze_history with the skills step switched off: the theme engine alone."""
-    from workers.analysis import engine
-
-    def run_without_skills(history: dict[str, Any]) -> Any:
-        saved = engine._skill_tagger
-        engine._skill_tagger = lambda: None  # type: ignore[assignment]
-        try:
-            return analyze(history)
-        finally:
-            engine._skill_tagger = saved
-    return run_without_skills
+    return {f"{name}_with_skills_cold_per_s": round(
+        cpu_rate(lambda h: analyze_history(h, labeller=chosen), histories), 1)}
 
 
 def run(count: int, *, with_skills: bool) -> dict[str, float]:
-    """All figures for one run."""
+    """All figures for one run: the learned labeller against the rule cascade, interleaved."""
     histories = make_histories(count)
     edits = [one_edit(h, i) for i, h in enumerate(histories)]
-    start = time.perf_counter()
-    from workers.analysis import analyze_history
-    from workers.analysis.lexicon import load_lexicon
-    from workers.analysis.semantic import load_prototypes
-    load_lexicon()
-    load_prototypes()
-    load_s = time.perf_counter() - start
-    cold, reanalysis = measure(themes_only(analyze_history), histories, edits)
-    engine_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the baseline loads
-    base_cold, base_re = measure(naive_baseline(), histories, edits)
-    figures = {"candidates": count, "load_s": round(load_s, 2), "cold_per_s": round(cold, 1),
-               "reanalysis_per_s": round(reanalysis, 1), "baseline_cold_per_s": round(base_cold, 1),
-               "baseline_reanalysis_per_s": round(base_re, 1),
-               "cold_vs_baseline": round(cold / base_cold, 1),
-               "reanalysis_vs_baseline": round(reanalysis / base_re, 1),
-               "engine_peak_rss_mb": round(engine_rss, 1)}
+    figures: dict[str, float] = {"candidates": count}
+    for name in ("rules", "learned"):
+        figures.update(themes_figures(name, histories, edits))
+    figures["learned_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if with_skills:
-        figures.update(measure_with_skills(analyze_history, histories, edits))
+        for name in ("rules", "learned"):
+            figures.update(skills_figures(name, histories))
+        figures["with_skills_cpu_learned_vs_rules"] = round(
+            figures["rules_with_skills_cold_per_s"] / figures["learned_with_skills_cold_per_s"], 3)
     figures["run_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return figures
 

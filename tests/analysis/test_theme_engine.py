@@ -1,4 +1,7 @@
-"""analyze_history end to end: the cli.md shape, determinism, caching and import hygiene."""
+"""analyze_history end to end with the rule cascade: the contract's shape, determinism, caching, imports.
+
+The learned labeller's own tests are in test_labellers.py; these pin the rule labeller, whose outputs they
+assert phrase by phrase."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import pytest
 from schemas.analysis import dump_analysis
 from workers.analysis import analysis_version, analyze_history, tagger
 from workers.analysis.lexicon import find_mentions
+from workers.analysis.tagger import RuleLabeller
 
 HISTORY: dict[str, Any] = {
     "candidate_id": "t-1",
@@ -31,8 +35,8 @@ HISTORY: dict[str, Any] = {
 
 
 def run(history: dict[str, Any]) -> dict[str, Any]:
-    """The analysis as stored and printed: the typed result dumped through its schema."""
-    return dump_analysis(analyze_history(history))
+    """The analysis as stored and printed (the typed result dumped through its schema), by the rules."""
+    return dump_analysis(analyze_history(history, labeller=RuleLabeller()))
 
 
 def test_output_has_the_cli_shape() -> None:
@@ -40,7 +44,7 @@ def test_output_has_the_cli_shape() -> None:
     assert set(out) == {"candidate_id", "analysis_version", "history_hash", "phrases", "passions",
                         "aversions", "mixed", "skills", "summary"}
     assert out["candidate_id"] == "t-1"
-    assert out["analysis_version"] == analysis_version()
+    assert out["analysis_version"] == analysis_version(RuleLabeller())
     slots = [(p["job"], p["list"], p["index"]) for p in out["phrases"]]
     expected = [(j, lst, i) for j, job in enumerate(HISTORY["jobs"]) for lst in ("likes", "dislikes")
                 for i in range(len(job[lst]))]

@@ -12,7 +12,7 @@ from workers.cli import main
 
 COMMANDS = [[], ["run"], ["serve"], ["worker"], ["analyze"], ["connections"],
             ["connections", "create"], ["connections", "list"], ["connections", "rotate-secret"],
-            ["demo"], ["db-upgrade"], ["replay"], ["skills"]]
+            ["demo"], ["db-upgrade"], ["replay"], ["skills"], ["explain"]]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "passion")
@@ -20,6 +20,18 @@ def test_every_command_has_help(args):
     result = CliRunner().invoke(main, [*args, "--help"])
     assert result.exit_code == 0
     assert "Usage:" in result.output
+
+
+def test_explain_shows_the_deciding_labeller_its_top_themes_and_the_rules_reading():
+    result = CliRunner().invoke(main, ["explain", "not having to cold-call anyone", "--list", "likes"])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(":", 1) for line in result.output.splitlines())
+    assert "learned." in lines["labels"]
+    assert "client_contact -1" in lines["labels"] or "persuasion -1" in lines["labels"]
+    assert lines["polarity"].strip().startswith("turned round")
+    assert "rules say" in lines and "pushed by" in lines
+    as_json = json.loads(CliRunner().invoke(main, ["explain", "the free coffee", "--json"]).output)
+    assert as_json["labels"] == [] and as_json["top_themes"][0][0] == "none"
 
 
 GOOD = {"candidate_id": "c-1", "jobs": [

@@ -18,10 +18,10 @@ LISTS = ("likes", "dislikes")
 
 @lru_cache(maxsize=1)
 def default_labeller() -> PhraseLabeller:
-    """The labeller the product runs (docs/quality.md says why this one)."""
-    from workers.analysis.tagger import RuleLabeller
+    """The labeller the product runs: the learned one (docs/quality.md gives the figures behind it)."""
+    from workers.analysis.learned import LearnedLabeller
 
-    return RuleLabeller()
+    return LearnedLabeller()
 
 
 def analysis_version(labeller: PhraseLabeller | None = None) -> str:
