@@ -32,8 +32,6 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
         # second worker; a task whose worker died is redelivered after it (the sweeper also catches it)
         "broker_transport_options": {"visibility_timeout": config["BROKER_VISIBILITY_TIMEOUT"]},
         "task_ignore_result": True,
-        "task_acks_late": True,
-        "task_reject_on_worker_lost": True,
         "task_default_queue": QUEUE,
         # fail a publish within about a second so the webhook can answer 503 instead of hanging
         "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0.2,
