@@ -1,5 +1,9 @@
 """drop columns nothing reads: connections.credentials_encrypted and field_mapping, webhook_events.history_version
 
+Plain ALTER TABLE ... DROP COLUMN on both databases (SQLite has it since 3.35). Not a batch operation: on
+SQLite a batch rebuilds the table, and dropping the old connections table with foreign keys on would cascade
+and delete every candidate, analysis and event.
+
 Revision ID: 0005
 Revises: 0004
 """
@@ -14,16 +18,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('connections') as batch_op:
-        batch_op.drop_column('credentials_encrypted')
-        batch_op.drop_column('field_mapping')
-    with op.batch_alter_table('webhook_events') as batch_op:
-        batch_op.drop_column('history_version')
+    op.drop_column('connections', 'credentials_encrypted')
+    op.drop_column('connections', 'field_mapping')
+    op.drop_column('webhook_events', 'history_version')
 
 
 def downgrade():
-    with op.batch_alter_table('webhook_events') as batch_op:
-        batch_op.add_column(sa.Column('history_version', sa.Integer(), nullable=True))
-    with op.batch_alter_table('connections') as batch_op:
-        batch_op.add_column(sa.Column('field_mapping', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('credentials_encrypted', sa.Text(), nullable=True))
+    op.add_column('webhook_events', sa.Column('history_version', sa.Integer(), nullable=True))
+    op.add_column('connections', sa.Column('field_mapping', sa.JSON(), nullable=True))
+    op.add_column('connections', sa.Column('credentials_encrypted', sa.Text(), nullable=True))
