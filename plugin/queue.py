@@ -17,8 +17,9 @@ DELIVER_TASK = "workers.deliver_analysis"
 SWEEP_TASK = "workers.sweep"
 BACKFILL_TASK = "workers.backfill"
 QUEUE = "passion"
-# Re-analyses after an engine version change wait here; the worker consumes it beside QUEUE, and it is
-# only topped up while QUEUE is nearly empty, so live webhooks never wait behind a backfill.
+# Re-analyses after an engine version change wait here. The worker consumes it beside QUEUE (taking from each
+# in turn), and it is topped up one batch at a time only while QUEUE is nearly empty, so a live webhook waits
+# behind at most one backfill task, never behind the whole pool.
 BACKFILL_QUEUE = "passion.backfill"
 DELIVERY_MAX_RETRIES = 8  # write-back attempts after the first, before the analysis is dead-lettered
 

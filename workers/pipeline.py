@@ -73,12 +73,13 @@ def _settle(candidate_id: int, history_version: int) -> None:
 
 
 def mark_failed(candidate_id: int, history_version: int) -> None:
-    """The engine raised on this history: show it (status "failed") rather than retry it forever."""
+    """The engine raised on this history: show it (status "failed") rather than retry it forever, whether
+    it was waiting for its first analysis or analysed by an older engine (a backfill)."""
     db.session.rollback()
     db.session.execute(update(Candidate)
                        .where(Candidate.id == candidate_id,
                               Candidate.history_version == history_version,
-                              Candidate.status.in_(WAITING))
+                              Candidate.status.in_((*WAITING, CandidateStatus.ANALYZED)))
                        .values(status=CandidateStatus.FAILED).execution_options(synchronize_session=False))
     db.session.commit()
     log.error("analysis failed candidate=%s version=%s", candidate_id, history_version)
@@ -131,7 +132,8 @@ def _finish_delivery(analysis_id: int, status: str) -> None:
     db.session.execute(update(Analysis).where(Analysis.id == analysis_id,
                                               Analysis.delivery_status == DeliveryStatus.PENDING)
                        .values(delivery_status=status, lease_until=None,
-                               delivered_at=utcnow() if status == DeliveryStatus.DELIVERED else None))
+                               delivered_at=utcnow() if status == DeliveryStatus.DELIVERED else None,
+                               **({"last_error": None} if status == DeliveryStatus.DELIVERED else {})))
     db.session.commit()
 
 

@@ -156,3 +156,19 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
                        cwd=Path(__file__).resolve().parents[2], timeout=300)
         digests.append(hashlib.sha256((out / "labeller.npz").read_bytes()).hexdigest())
     assert digests[0] == digests[1]
+
+
+def test_a_full_cache_is_emptied_without_losing_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workers.analysis import tagger
+
+    items = [("digging through case law", "likes"), ("the free parking", "likes"),
+             ("cold-calling strangers all day", "dislikes")]
+    expected = LearnedLabeller().label(items)
+    monkeypatch.setattr(learned, "CACHE_MAX", 2)
+    monkeypatch.setattr(tagger, "_SEMANTIC_MAX", 1)
+    learned.clear_cache()
+    tagger.clear_cache()
+    labeller = LearnedLabeller()
+    assert labeller.label(items[:2]) == expected[:2]
+    assert labeller.label(items) == expected  # two cached, one new: over the cap
+    assert labeller.label(items[1:]) == expected[1:]

@@ -84,7 +84,7 @@ class Stack:
         log = open(self.tmp / f"worker-{len(self.workers)}.log", "ab")  # noqa: SIM115
         self.logs.append(log)
         argv = [sys.executable, "-m", "celery", "-A", "tests.faults.slow_worker", "worker",
-                "--loglevel", "INFO", "--concurrency", "2", "--queues", "passion",
+                "--loglevel", "INFO", "--concurrency", "2", "--queues", "passion,passion.backfill",
                 "--without-gossip", "--without-mingle", "--beat",
                 "--schedule", str(self.tmp / f"beat-{len(self.workers)}")]
         env = dict(self.env, SLOW_ANALYSIS_SECONDS=str(slow_seconds),

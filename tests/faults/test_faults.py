@@ -1,7 +1,7 @@
 """Faults made to happen for real; each test asserts every accepted event analysed and written back once.
 
 Signed webhook deliveries are resent with their original delivery id after a 5xx or a refused
-connection, as every CRM in spec/crm-connectors.md does; a 2xx is never resent.
+connection, as every CRM documents; a 2xx is never resent.
 """
 
 from __future__ import annotations

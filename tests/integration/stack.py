@@ -80,7 +80,7 @@ def web_argv(port: int) -> list[str]:
 
 def worker_argv() -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "workers.worker", "worker", "--loglevel",
-            "INFO", "--concurrency", "2", "--queues", "passion", "--without-gossip",
+            "INFO", "--concurrency", "2", "--queues", "passion,passion.backfill", "--without-gossip",
             "--without-mingle", "--without-heartbeat"]
 
 

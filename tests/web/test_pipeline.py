@@ -184,3 +184,39 @@ def test_a_new_engine_version_backfills_the_pool_on_the_low_priority_queue(
         assert sorted(waiting("passion.backfill")) == [f"({i}, 1)" for i in ids]
         tasks.backfill.run()  # the batch has not run yet: nothing queued twice
         assert len(waiting("passion.backfill")) == 2 and redis_client.llen("passion") == 0
+
+
+def test_an_engine_that_fails_on_a_backfilled_history_is_not_retried_forever(
+        app, client, receiver_and_connection, monkeypatch):
+    from workers import sweeper, tasks
+
+    _, issued = receiver_and_connection
+    _receive(client, issued, history("c-1", ["legal research"]))
+    with app.app_context():
+        candidate_id = _candidate().id
+        pipeline.analyze(candidate_id, 1)
+
+        def broken(history):  # type: ignore[no-untyped-def]
+            raise ValueError("new engine bug")
+
+        monkeypatch.setattr(pipeline, "analysis_version", lambda: "learned.next+skills.next")
+        monkeypatch.setattr(pipeline, "analyze_history", broken)
+        assert sweeper.outdated_candidates("learned.next+skills.next", limit=10) == [(candidate_id, 1)]
+        with pytest.raises(ValueError):
+            tasks.analyze_candidate.run(candidate_id, 1)
+        assert _candidate().status == "failed"
+        assert sweeper.outdated_candidates("learned.next+skills.next", limit=10) == []
+
+
+def test_a_delivered_write_back_shows_no_earlier_error(app, client, receiver_and_connection):
+    receiver, issued = receiver_and_connection
+    _receive(client, issued, history("c-1", ["legal research"]))
+    with app.app_context():
+        analysis_id = pipeline.analyze(_candidate().id, 1)
+        db.session.get(Analysis, analysis_id).last_error = "callback answered 503"
+        db.session.commit()
+        pipeline.deliver(analysis_id)
+        db.session.expire_all()
+        analysis = db.session.get(Analysis, analysis_id)
+        assert (analysis.delivery_status, analysis.last_error) == ("delivered", None)
+        assert analysis.delivered_at is not None

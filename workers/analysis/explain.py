@@ -21,6 +21,7 @@ class Explanation:
     labels: tuple[Label, ...]
     top_themes: list[tuple[str, float]]  # class ("none" included) and probability, best first
     flip_probability: float
+    polarity_from_rules: bool  # the cascade read the top label's theme too, so its cues set the polarity
     pushes: list[tuple[str, float]]  # n-gram (or the static vector) and its weight for the top theme
     rule_labels: tuple[Label, ...]
     rule_mentions: list[str]  # lexicon matches the rule cascade saw
@@ -43,15 +44,18 @@ def explain(text: str, list_name: str, *, top: int = 5) -> Explanation:
     merged: dict[str, float] = {}
     for name, value in pushes:
         merged[name] = merged.get(name, 0.0) + value
+    labels = learned.LearnedLabeller().label([(text, list_name)])[0]
+    rule_labels = RuleLabeller().label([(text, list_name)])[0]
     flip_row = features.polarity_features(normal, [list_name]) @ weights.flip
     flip_logit = float(flip_row[0]) + weights.flip_bias
     return Explanation(
         text=text, list_name=list_name, labeller=learned.learned_version(),
-        labels=learned.LearnedLabeller().label([(text, list_name)])[0],
+        labels=labels,
         top_themes=[(learned.CLASSES[k], round(float(proba[k]), 3)) for k in order],
         flip_probability=round(1.0 / (1.0 + np.exp(-flip_logit)), 3),
+        polarity_from_rules=bool(labels) and labels[0].theme in {lab.theme for lab in rule_labels},
         pushes=sorted(merged.items(), key=lambda kv: -abs(kv[1]))[:8],
-        rule_labels=RuleLabeller().label([(text, list_name)])[0],
+        rule_labels=rule_labels,
         rule_mentions=[f"{m.theme}: '{normal[0][m.start:m.end]}'"
                        for m in find_mentions(normal[0], list_name)],
     )

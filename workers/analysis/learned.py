@@ -120,14 +120,13 @@ class LearnedLabeller:
 
     def label(self, items: Sequence[tuple[str, str]]) -> list[tuple[Label, ...]]:
         todo = sorted({item for item in items if item not in _CACHE})
-        if todo:
-            if len(_CACHE) + len(todo) > CACHE_MAX:
-                _CACHE.clear()
-            learned = predict(todo)
-            rules = rule_labels(todo)
-            _CACHE.update(zip(todo, (with_rule_polarity(lab, rule)
-                                     for lab, rule in zip(learned, rules, strict=True)), strict=True))
-        return [_CACHE[item] for item in items]
+        fresh = dict(zip(todo, (with_rule_polarity(lab, rule) for lab, rule in
+                                zip(predict(todo), rule_labels(todo), strict=True)), strict=True))
+        out = [fresh[item] if item in fresh else _CACHE[item] for item in items]
+        if len(_CACHE) + len(fresh) > CACHE_MAX:
+            _CACHE.clear()
+        _CACHE.update(fresh)
+        return out
 
 
 def clear_cache() -> None:

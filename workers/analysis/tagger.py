@@ -180,7 +180,8 @@ def _semantic_fill(keys: list[tuple[str, str]]) -> None:
     if not todo:
         return
     if len(_SEMANTIC) + len(todo) > _SEMANTIC_MAX:
-        _SEMANTIC.clear()
+        _SEMANTIC.clear()  # and compute every key of this batch, so none is read back as unlabelled
+        todo = sorted(set(keys))
     guesses = guess_themes([repair_typos(text) for text, _ in todo])
     for (text, list_name), guess in zip(todo, guesses, strict=True):
         _SEMANTIC[(text, list_name)] = () if guess is None else (

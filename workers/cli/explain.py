@@ -28,8 +28,10 @@ def explain(phrase: str, list_name: str, as_json: bool) -> None:
         return
     click.echo(f"labels:     {_labels(found.labels)}   [{found.labeller}]")
     click.echo("top themes: " + "  ".join(f"{theme} {p:.2f}" for theme, p in found.top_themes))
-    click.echo(f"polarity:   {'turned round' if found.flip_probability >= 0.5 else 'as the list says'} "
-               f"(p(turned) = {found.flip_probability:.2f})")
+    model = "turned round" if found.flip_probability >= 0.5 else "as the list says"
+    source = ("the rule cascade's cues decide (it reads the same theme)" if found.polarity_from_rules
+              else "the polarity model decides")
+    click.echo(f"polarity:   model: {model} (p(turned) = {found.flip_probability:.2f}); {source}")
     click.echo("pushed by:  " + "  ".join(f"{name} {value:+.2f}" for name, value in found.pushes))
     click.echo(f"rules say:  {_labels(found.rule_labels)}"
                + (f"   (lexicon: {'; '.join(found.rule_mentions)})" if found.rule_mentions else ""))
