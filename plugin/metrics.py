@@ -30,6 +30,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from werkzeug.wrappers import Response
 
 from plugin.extensions import db
+from plugin.queue import BACKFILL_QUEUE, QUEUE
 from plugin.storage.models import (
     WAITING,
     Analysis,
@@ -68,8 +69,7 @@ def init_app(app: Flask) -> None:
         registry.register(WEBHOOK_DELIVERIES)
         registry.register(API_REQUESTS)
     registry.register(DatabaseCollector())
-    registry.register(BrokerCollector(app.config["BROKER_URL"],
-                                      app.extensions["celery"].conf.task_default_queue))
+    registry.register(BrokerCollector(app.config["BROKER_URL"], QUEUE, BACKFILL_QUEUE))
     app.extensions["metrics"] = registry
     disable_created_metrics()  # multiprocess mode has no *_created series: both modes expose the same
     _initialise_series()
@@ -184,9 +184,10 @@ def _age(since: datetime | None) -> float:
 class BrokerCollector(Collector):
     """Tasks waiting in the Celery queue, read from Redis with short timeouts so a scrape never hangs."""
 
-    def __init__(self, broker_url: str, queue: str) -> None:
+    def __init__(self, broker_url: str, queue: str, backfill_queue: str) -> None:
         self.broker_url = broker_url
         self.queue = queue
+        self.backfill_queue = backfill_queue
 
     def collect(self) -> Iterator[Metric]:
         up = GaugeMetricFamily("passion_broker_up", "1 when the broker answered this scrape.")
@@ -194,6 +195,7 @@ class BrokerCollector(Collector):
             client = broker_client(self.broker_url)
             try:
                 length = int(client.llen(self.queue))
+                backfill = int(client.llen(self.backfill_queue))
             finally:
                 client.close()
         except (redis.RedisError, OSError, ValueError) as exc:
@@ -205,6 +207,9 @@ class BrokerCollector(Collector):
         yield up
         yield GaugeMetricFamily("passion_broker_queue_length",
                                 "Tasks waiting in the broker's queue for a worker.", value=length)
+        yield GaugeMetricFamily("passion_broker_backfill_queue_length",
+                                "Re-analyses after an engine version change waiting in the backfill queue.",
+                                value=backfill)
 
 
 def broker_client(url: str) -> redis.Redis:

@@ -107,6 +107,9 @@ def test_database_gauges_follow_the_work_whoever_did_it(app, client, connection,
     assert 600 <= value(samples, "passion_oldest_waiting_candidate_age_seconds") < 700
     assert value(samples, "passion_broker_up") == 1
     assert value(samples, "passion_broker_queue_length") == len(queued_tasks(redis_client)) == 3
+    assert value(samples, "passion_broker_backfill_queue_length") == 0
+    redis_client.rpush("passion.backfill", b"{}", b"{}")
+    assert value(scrape(client), "passion_broker_backfill_queue_length") == 2
 
 
 def test_output_names_no_candidate_connection_or_delivery(client, connection):
