@@ -34,7 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from plugin.metrics import init_app as init_metrics
 
-    init_metrics(app)  # after Celery: it reads the broker's queue name
+    init_metrics(app)
     return app
 
 

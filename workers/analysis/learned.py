@@ -45,7 +45,8 @@ class _Weights:
     second: float
 
 
-def _dense_rows(rows: np.ndarray, values: np.ndarray, n_rows: int) -> sparse.csr_matrix:
+def _sparse_weights(rows: np.ndarray, values: np.ndarray, n_rows: int) -> sparse.csr_matrix:
+    """A (features x classes) matrix holding the stored rows, zero elsewhere."""
     matrix = sparse.lil_matrix((n_rows, values.shape[1]), dtype=np.float32)
     matrix[rows] = values.astype(np.float32)
     return matrix.tocsr()
@@ -57,7 +58,7 @@ def _weights() -> _Weights:
     with np.load(WEIGHTS_FILE) as z:
         if tuple(str(c) for c in z["classes"]) != CLASSES:
             raise RuntimeError("labeller weights were trained for another theme catalogue")
-        theme = _dense_rows(z["theme_rows"], z["theme_weights"], features.N_THEME_FEATURES)
+        theme = _sparse_weights(z["theme_rows"], z["theme_weights"], features.N_THEME_FEATURES)
         flip = np.zeros(1 << features.HASH_BITS, dtype=np.float32)
         flip[z["flip_rows"]] = z["flip_weights"][:, 0].astype(np.float32)
         return _Weights(theme, z["theme_bias"].astype(np.float32), flip, float(z["flip_bias"][0]),
@@ -88,18 +89,23 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
+def scores(items: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Class probabilities (rows in CLASSES order) and polarity-flip probabilities for (text, list) pairs."""
+    w = _weights()
+    texts = features.normalised([text for text, _ in items])
+    proba = _softmax((features.theme_features(texts) @ w.theme).toarray() + w.theme_bias)
+    flip_logit = features.polarity_features(texts, [name for _, name in items]) @ w.flip + w.flip_bias
+    return proba, 1.0 / (1.0 + np.exp(-np.asarray(flip_logit).ravel()))
+
+
 def predict(items: Sequence[tuple[str, str]]) -> list[tuple[Label, ...]]:
     """Labels for (text, list) pairs, computed in one batch."""
     if not items:
         return []
     w = _weights()
-    texts = features.normalised([text for text, _ in items])
-    lists = [name for _, name in items]
-    proba = _softmax((features.theme_features(texts) @ w.theme).toarray() + w.theme_bias)
-    flip_logit = features.polarity_features(texts, lists) @ w.flip + w.flip_bias
-    flip = 1.0 / (1.0 + np.exp(-np.asarray(flip_logit).ravel()))
+    proba, flip = scores(items)
     return [choose_labels(p, float(f), name, tau=w.tau, second=w.second)
-            for p, f, name in zip(proba, flip, lists, strict=True)]
+            for p, f, (_, name) in zip(proba, flip, items, strict=True)]
 
 
 _CACHE: dict[tuple[str, str], tuple[Label, ...]] = {}
