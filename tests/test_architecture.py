@@ -4,6 +4,7 @@ process never loads the engine."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +79,20 @@ def test_create_app_loads_neither_the_engine_nor_numpy(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=ROOT, timeout=60)
     assert out.stdout.strip() == ""
+
+
+def test_worker_processes_run_blas_on_one_thread(tmp_path: Path) -> None:
+    """Pool processes share the cores: each one's numpy must not start BLAS threads of its own."""
+    code = (
+        "import workers.worker\n"
+        "import numpy\n"
+        "from threadpoolctl import threadpool_info\n"
+        "print(max(pool['num_threads'] for pool in threadpool_info() if pool['user_api'] == 'blas'))\n"
+    )
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    env.update(PASSION_DATA_DIR=str(tmp_path), PASSION_BROKER_URL="memory://",
+               PASSION_DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=ROOT, timeout=60, env=env)
+    assert out.stdout.strip() == "1"
