@@ -73,7 +73,7 @@ def env_config(environ: Mapping[str, str]) -> dict[str, Any]:
 def resolve_config(config: dict[str, Any]) -> dict[str, Any]:
     """Fill in what derives from DATA_DIR once every layer has been applied."""
     data_dir = Path(config["DATA_DIR"]).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database, keys and broker socket
     config["DATA_DIR"] = str(data_dir)
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'passion.db'}"
