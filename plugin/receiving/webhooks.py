@@ -19,7 +19,7 @@ from flask_smorest import abort
 from kombu.exceptions import OperationalError as BrokerError
 from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from plugin.extensions import db
@@ -115,6 +115,8 @@ def _read_body() -> bytes:
         body = request.get_data(cache=False)
     except RequestEntityTooLarge:
         _body_error(413, f"Body is larger than {limit} bytes.")
+    except ClientDisconnected:  # the body stalled past the web server's idle limit, or the client left
+        _body_error(408, "Body not received in time.")
     # a chunked body (no Content-Length) is cut at the limit without an error: refuse it, not its signature
     if request.content_length is None and len(body) >= limit:
         _body_error(413, f"Body is larger than {limit} bytes.")

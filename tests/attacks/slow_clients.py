@@ -60,6 +60,7 @@ class HeaderDripper:
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
         self.connected = 0
+        self.cut = 0  # connections the server closed before the headers were done
 
     def _drip(self) -> None:
         head = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: " + b"a" * 10_000
@@ -74,7 +75,7 @@ class HeaderDripper:
                     break
                 sock.sendall(bytes([byte]))
         except OSError:
-            pass  # the server closed us: what a timeout should do
+            self.cut += 1  # the server closed us: what a header deadline should do
         finally:
             sock.close()
 
