@@ -73,14 +73,21 @@ class Sender:
     refusal: str = ""
 
 
-def _refuse_implausible_id(connection_id: str) -> None:
-    """An id that cannot exist is not looked up (NUL breaks PostgreSQL)."""
-    if len(connection_id) > MAX_CONNECTION_ID_CHARS or forbidden_char(connection_id) is not None:
+def _refuse_unknown_connection(connection_id: str) -> None:
+    """404 before anything else, in a transaction ended at once; an id that cannot exist is not looked up
+    (NUL breaks PostgreSQL)."""
+    plausible = len(connection_id) <= MAX_CONNECTION_ID_CHARS and forbidden_char(connection_id) is None
+    try:
+        known = plausible and db.session.get(Connection, connection_id) is not None
+    finally:
+        db.session.rollback()
+    if not known:
         abort(404, message="Unknown connection.")
 
 
 def _verify_sender(connection_id: str, body: bytes) -> Sender:
-    """Look the connection up and check the signature, then end the transaction before any slow step."""
+    """Look the connection up again (the body took its time) and check the signature, then end the
+    transaction before any slow step."""
     try:
         connection = db.session.get(Connection, connection_id)
         if connection is None:
@@ -133,7 +140,7 @@ def _check_delivery_id(delivery_id: str) -> None:
 @bp.post("/webhooks/<connection_id>")
 def receive(connection_id: str) -> Response | tuple[Response, int]:
     """Accept one CRM delivery; the analysis itself runs in a worker."""
-    _refuse_implausible_id(connection_id)
+    _refuse_unknown_connection(connection_id)
     _require_json_content_type()
     body = _read_body()
     sender = _verify_sender(connection_id, body)
