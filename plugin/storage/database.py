@@ -47,7 +47,8 @@ PRIVATE_MODE = 0o600
 def keep_private(database: Path) -> None:
     """The database file, created 0600 before SQLite opens it, and its -wal and -shm made 0600 if they
     exist: they hold personal data. SQLite creates -wal and -shm with the database file's own mode."""
-    with contextlib.suppress(FileExistsError):
+    # an existing file is checked below; a missing directory or no right to write there is SQLite's to report
+    with contextlib.suppress(FileExistsError, FileNotFoundError, PermissionError):
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
     for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         with contextlib.suppress(FileNotFoundError, PermissionError):  # another owner's file stays as is
