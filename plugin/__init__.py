@@ -24,6 +24,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_database_hooks(app)
 
+    from plugin import security
+    from plugin.logging_setup import record_route_for_access_log
+
+    security.init_app(app)
+    app.before_request(record_route_for_access_log)
+
     from plugin.errors import register_error_handlers
 
     register_error_handlers(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ ENV_PREFIX = "PASSION_"
 MAX_BODY_BYTES = 256 * 1024
 
 # Environment variable (without prefix) -> (config key, parser). Documented in the README.
-_ENV_KEYS: dict[str, tuple[str, type]] = {
+_ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "DATA_DIR": ("DATA_DIR", str),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "BROKER_URL": ("BROKER_URL", str),
@@ -26,6 +26,9 @@ _ENV_KEYS: dict[str, tuple[str, type]] = {
     "SWEEP_GRACE_SECONDS": ("SWEEP_GRACE_SECONDS", int),
     "EVENT_RETENTION_DAYS": ("EVENT_RETENTION_DAYS", int),
     "METRICS_TOKEN": ("METRICS_TOKEN", str),
+    # browser-facing security (docs/security.md)
+    "PROXY_HOPS": ("PROXY_HOPS", int),
+    "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda raw: raw.lower() in ("1", "true", "yes")),
 }
 
 
@@ -47,8 +50,13 @@ def default_config() -> dict[str, Any]:
         "METRICS_TOKEN": None,  # None: /metrics (aggregates only) is served without a token
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # browser-facing security (plugin/security.py, docs/security.md)
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,  # False: Secure whenever the request came over https
+        "PROXY_HOPS": 0,  # proxies in front that set X-Forwarded-For/-Proto/-Host; 0 trusts none
+        "WTF_CSRF_CHECK_DEFAULT": False,  # only the pages' forms carry CSRF tokens (plugin/pages)
+        "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as its page session (12 h at most)
         "API_TITLE": "Passion Tagger",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.1.0",
@@ -73,7 +81,7 @@ def env_config(environ: Mapping[str, str]) -> dict[str, Any]:
 def resolve_config(config: dict[str, Any]) -> dict[str, Any]:
     """Fill in what derives from DATA_DIR once every layer has been applied."""
     data_dir = Path(config["DATA_DIR"]).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database, keys and broker socket
     config["DATA_DIR"] = str(data_dir)
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'passion.db'}"

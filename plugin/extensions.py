@@ -6,6 +6,7 @@ from typing import Any
 import flask_smorest
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import DateTime
 from sqlalchemy.orm import DeclarativeBase, registry
 
@@ -36,3 +37,4 @@ class Api(flask_smorest.Api):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = Api()
+csrf = CSRFProtect()  # WTF_CSRF_CHECK_DEFAULT is off: the pages blueprint checks its own forms

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -19,9 +20,12 @@ _YEAR_MONTH = re.compile(r"(19|20)[0-9]{2}-(0[1-9]|1[0-2])")  # [0-9]: "\d" matc
 _FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 # ids allow no control character at all: a line break in an id breaks URL routing and log lines
 _FORBIDDEN_IN_IDS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+# bidirectional controls (ALM, LRM, RLM, embeddings, overrides, isolates) make one id look like another
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # the same rules for OpenAPI (ECMA-262 syntax), so generated clients and fuzzers know them
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
-IDENTIFIER_PATTERN = r"^(?!/)(?!.*//)(?!.*/$)[^\x00-\x1f\x7f]*$"
+IDENTIFIER_PATTERN = (r"^(?!/)(?!.*//)(?!.*/$)(?!(.*/)?\.\.?(/|$))"
+                      r"[^\x00-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$")
 YEAR_MONTH_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
 
 
@@ -36,9 +40,21 @@ def _unroutable(text: str) -> bool:
     return text.startswith("/") or text.endswith("/") or "//" in text
 
 
+def _has_dot_segment(text: str) -> bool:
+    """"." or ".." as a "/"-separated segment: a browser resolves /pool/a/../b to another candidate."""
+    return any(segment in (".", "..") for segment in text.split("/"))
+
+
+def normalize_id(text: str) -> str:
+    """NFC: the composed and decomposed spellings of one name are one id (stored, looked up, shown)."""
+    return unicodedata.normalize("NFC", text)
+
+
 def is_plausible_id(text: str) -> bool:
     """Whether an id from a URL could have been stored; one that could not is not looked up."""
-    return len(text) <= MAX_ID_CHARS and _FORBIDDEN_IN_IDS.search(text) is None and not _unroutable(text)
+    return (len(text) <= MAX_ID_CHARS and _FORBIDDEN_IN_IDS.search(text) is None
+            and _BIDI_CONTROLS.search(text) is None and not _unroutable(text)
+            and not _has_dot_segment(text))
 
 
 class Text(fields.String):
@@ -62,17 +78,25 @@ class Text(fields.String):
 
 
 class Identifier(Text):
-    """A CRM id: no control characters at all, tab and newline included."""
+    """A CRM id, normalised to NFC: no control characters at all (tab and newline included), no
+    bidirectional controls, no "." or ".." segment."""
 
     default_error_messages = {"control_char": "Must not contain control characters (found {char}).",
-                              "slash": 'Must not begin or end with "/" nor contain "//".'}
+                              "slash": 'Must not begin or end with "/" nor contain "//".',
+                              "dot_segment": 'Must not have "." or ".." as a "/"-separated segment.',
+                              "bidi": "Must not contain bidirectional control characters (found {char})."}
     pattern = IDENTIFIER_PATTERN
     forbidden = _FORBIDDEN_IN_IDS
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
+        text = normalize_id(super()._deserialize(value, attr, data, **kwargs))
+        bidi = _BIDI_CONTROLS.search(text)
+        if bidi is not None:
+            raise self.make_error("bidi", char=f"U+{ord(bidi.group()):04X}")
         if _unroutable(text):
             raise self.make_error("slash")
+        if _has_dot_segment(text):
+            raise self.make_error("dot_segment")
         return text
 
 

@@ -48,9 +48,9 @@ Send a candidate's job history when it is created or changes, and their erasure.
 any analysis: the delivery is checked, stored and queued, and the result is written back later \
 (`candidate.analyzed`, under `webhooks`). No API token is used here: the signature authenticates.
 
-Checks, in this order: unknown connection (404), `Content-Type` (415), body size (413), signature and \
-timestamp (401), disabled connection (403, told only to a correctly signed delivery), `webhook-id` (400), \
-JSON (400), schema (422); then a `webhook-id` already seen (200), else 202.
+Checks, in this order: unknown connection (404), `Content-Type` (415), body size (413) and arrival \
+(408), signature and timestamp (401), disabled connection (403, told only to a correctly signed delivery), \
+`webhook-id` (400), JSON (400), schema (422); then a `webhook-id` already seen (200), else 202.
 
 Send a retry with the same `webhook-id`, and each new event with a new one. Give each event a `timestamp` \
 (when it happened in the CRM), so that a late delivery never overwrites a newer one. The body may also be \
@@ -155,6 +155,7 @@ def _inbound_operation(app: Flask) -> dict[str, Any]:
                           "`webhook-timestamp` is not Unix seconds within the tolerance"),
             "403": _error("The connection is disabled (said only to a correctly signed delivery)"),
             "404": _error("Unknown connection"),
+            "408": _error("The body stopped arriving for longer than the server waits: send it again"),
             "413": _error(f"The body is larger than {limit} bytes"),
             "415": _error("`Content-Type` is missing or is not JSON in UTF-8"),
             "422": _error("The body breaks the schema; `errors.json` maps each field path (e.g. "

@@ -1,7 +1,11 @@
-"""gunicorn hooks for prometheus_client's multiprocess mode: `gunicorn -c python:plugin.cli.gunicorn_conf`.
+"""gunicorn settings and hooks: `gunicorn -c python:plugin.cli.gunicorn_conf` (`passion run|serve`, compose).
+
+Threads with deadlines, so a few slow clients cannot take every worker (gunicorn_worker.py); an access log
+without query strings or candidate ids (access_log.py); X-Forwarded-Proto is not gunicorn's to trust (the
+app trusts a proxy only when PASSION_PROXY_HOPS says there is one).
 
 With PROMETHEUS_MULTIPROC_DIR set, each gunicorn worker writes its counters to a file there and /metrics
-sums them, whichever worker answers the scrape. Without it these hooks do nothing.
+sums them, whichever worker answers the scrape. Without it those hooks do nothing.
 """
 
 from __future__ import annotations
@@ -9,6 +13,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+
+worker_class = "plugin.cli.gunicorn_worker.DeadlineThreadWorker"
+threads = 32  # per worker: slow clients each hold one for at most the header deadline
+worker_connections = 1000
+keepalive = 5
+timeout = 30
+
+logger_class = "plugin.cli.access_log.RedactingLogger"
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+secure_scheme_headers: dict[str, str] = {}
 
 
 def on_starting(_server: Any) -> None:

@@ -22,7 +22,6 @@ from plugin.storage.models import (
     Candidate,
     CandidateErasure,
     CandidateStatus,
-    Connection,
     EventStatus,
     WebhookEvent,
     as_utc,
@@ -41,14 +40,17 @@ class Outcome:
     stale: bool = False
 
 
-def record_event(connection: Connection, delivery_id: str, event: InboundEvent) -> Outcome:
-    """Store the event and its effect in one transaction; a redelivered id changes nothing."""
+def record_event(connection_id: str, delivery_id: str, event: InboundEvent) -> Outcome:
+    """Store the event and its effect in one transaction; a redelivered id changes nothing.
+
+    Takes the connection's id, not its row: the caller's read transaction is over, and nothing here may
+    wait on the network or a request body while the transaction is open."""
     for attempt in range(3):
-        record = _insert_event_record(connection, delivery_id, event)
+        record = _insert_event_record(connection_id, delivery_id, event)
         if record is None:
             return Outcome(duplicate=True)
         try:
-            outcome = _apply(connection, event)
+            outcome = _apply(connection_id, event)
             if outcome.stale:
                 record.status = EventStatus.STALE
             db.session.commit()
@@ -60,10 +62,10 @@ def record_event(connection: Connection, delivery_id: str, event: InboundEvent) 
     raise AssertionError("unreachable")
 
 
-def _insert_event_record(connection: Connection, delivery_id: str,
+def _insert_event_record(connection_id: str, delivery_id: str,
                          event: InboundEvent) -> WebhookEvent | None:
     """The dedupe record, or None when this delivery id was recorded before."""
-    record = WebhookEvent(connection_id=connection.id, event_id=delivery_id,
+    record = WebhookEvent(connection_id=connection_id, event_id=delivery_id,
                           event_type=event.type, external_id=event.external_id)
     db.session.add(record)
     try:
@@ -80,22 +82,22 @@ def _event_time(event: InboundEvent) -> datetime | None:
     return None if event.occurred_at is None else min(event.occurred_at, utcnow())
 
 
-def _apply(connection: Connection, event: InboundEvent) -> Outcome:
+def _apply(connection_id: str, event: InboundEvent) -> Outcome:
     event = replace(event, occurred_at=_event_time(event))
-    candidate = pool.get_candidate(connection.id, event.external_id, lock=True)
+    candidate = pool.get_candidate(connection_id, event.external_id, lock=True)
     if candidate is not None and _is_older(event.occurred_at, candidate.last_event_at):
         return Outcome(candidate_id=candidate.id, stale=True)
-    erasure = _erasure(connection.id, event.external_id)
+    erasure = _erasure(connection_id, event.external_id)
     if event.history is None:
         if candidate is not None:
             db.session.delete(candidate)
-        _remember_erasure(connection, erasure, event)
+        _remember_erasure(connection_id, erasure, event)
         return Outcome()
     if erasure is not None:
         if _erased_after(erasure, event.occurred_at):
             return Outcome(stale=True)
         db.session.delete(erasure)  # created again in the CRM after the erasure
-    return _upsert(connection, candidate, event)
+    return _upsert(connection_id, candidate, event)
 
 
 def _erasure(connection_id: str, external_id: str) -> CandidateErasure | None:
@@ -103,11 +105,11 @@ def _erasure(connection_id: str, external_id: str) -> CandidateErasure | None:
         CandidateErasure.connection_id == connection_id, CandidateErasure.external_id == external_id))
 
 
-def _remember_erasure(connection: Connection, erasure: CandidateErasure | None,
+def _remember_erasure(connection_id: str, erasure: CandidateErasure | None,
                       event: InboundEvent) -> None:
     erased_at = event.occurred_at or utcnow()
     if erasure is None:
-        db.session.add(CandidateErasure(connection_id=connection.id, external_id=event.external_id,
+        db.session.add(CandidateErasure(connection_id=connection_id, external_id=event.external_id,
                                         erased_at=erased_at))
         db.session.flush()  # a concurrent erasure of the same id fails here and record_event retries
     elif erased_at > as_utc(erasure.erased_at):
@@ -123,11 +125,11 @@ def _is_older(occurred_at: datetime | None, last_applied: datetime | None) -> bo
     return occurred_at is not None and last_applied is not None and occurred_at < as_utc(last_applied)
 
 
-def _upsert(connection: Connection, candidate: Candidate | None, event: InboundEvent) -> Outcome:
+def _upsert(connection_id: str, candidate: Candidate | None, event: InboundEvent) -> Outcome:
     history: dict[str, Any] = event.history or {}
     digest = history_hash(history)
     if candidate is None:
-        candidate = Candidate(connection_id=connection.id, external_id=event.external_id,
+        candidate = Candidate(connection_id=connection_id, external_id=event.external_id,
                               history=history, history_hash=digest, history_version=1,
                               status=CandidateStatus.QUEUED, queued_at=utcnow(),
                               last_event_at=event.occurred_at)

@@ -1,19 +1,25 @@
-"""The CRM-facing receiver: verify -> parse -> validate -> record -> commit -> enqueue -> 202.
+"""The CRM-facing receiver: read -> verify -> parse -> validate -> record -> commit -> enqueue -> 202.
 
 A plain Flask blueprint, since the signature covers the raw body; plugin/api/webhook_docs.py describes it in
-the OpenAPI document (change its answers there too)."""
+the OpenAPI document (change its answers there too).
+
+No transaction is open while the body arrives, nor after the commit: on SQLite every transaction takes the
+one write lock, so a sender that drips its body, or a log line that reloads a row, would stall every tenant
+(and a 503 after the commit would tell the CRM to resend an event that was stored)."""
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from typing import NoReturn
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_smorest import abort
 from kombu.exceptions import OperationalError as BrokerError
 from marshmallow import ValidationError
-from werkzeug.exceptions import RequestEntityTooLarge
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from plugin.extensions import db
@@ -56,13 +62,45 @@ def _parse_json(body: bytes) -> object:
         _body_error(400, f"Body is not valid JSON: {exc}.")
 
 
-def _connection_or_404(connection_id: str) -> Connection:
-    """The addressed connection; an id that cannot exist is not looked up (NUL breaks PostgreSQL)."""
+@dataclass(frozen=True)
+class Sender:
+    """What the receiver needs of the addressed connection, read in one short transaction."""
+
+    connection_id: str
+    provider: str
+    enabled: bool
+    delivery_id: str | None  # None: the signature did not verify
+    refusal: str = ""
+
+
+def _refuse_unknown_connection(connection_id: str) -> None:
+    """404 before anything else, in a transaction ended at once; an id that cannot exist is not looked up
+    (NUL breaks PostgreSQL)."""
     plausible = len(connection_id) <= MAX_CONNECTION_ID_CHARS and forbidden_char(connection_id) is None
-    connection = db.session.get(Connection, connection_id) if plausible else None
-    if connection is None:
+    try:
+        known = plausible and db.session.get(Connection, connection_id) is not None
+    finally:
+        db.session.rollback()
+    if not known:
         abort(404, message="Unknown connection.")
-    return connection
+
+
+def _verify_sender(connection_id: str, body: bytes) -> Sender:
+    """Look the connection up again (the body took its time) and check the signature, then end the
+    transaction before any slow step."""
+    try:
+        connection = db.session.get(Connection, connection_id)
+        if connection is None:
+            abort(404, message="Unknown connection.")
+        connector = get_connector(connection.provider)
+        try:
+            delivery_id: str | None = connector.verify(connection, request.headers, body, current_app.config)
+            refusal = ""
+        except SignatureError as exc:
+            delivery_id, refusal = None, str(exc)
+        return Sender(connection.id, connection.provider, connection.enabled, delivery_id, refusal)
+    finally:
+        db.session.rollback()  # read only: release the lock (SQLite) or the snapshot (PostgreSQL) now
 
 
 def _require_json_content_type() -> None:
@@ -77,12 +115,15 @@ def _require_json_content_type() -> None:
 
 
 def _read_body() -> bytes:
-    """The raw bytes the signature covers, refused past MAX_CONTENT_LENGTH."""
+    """The raw bytes the signature covers, refused past MAX_CONTENT_LENGTH; read before any database
+    access, so a slow sender holds only its own request thread."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     try:
         body = request.get_data(cache=False)
     except RequestEntityTooLarge:
         _body_error(413, f"Body is larger than {limit} bytes.")
+    except ClientDisconnected:  # the body stalled past the web server's idle limit, or the client left
+        _body_error(408, "Body not received in time.")
     # a chunked body (no Content-Length) is cut at the limit without an error: refuse it, not its signature
     if request.content_length is None and len(body) >= limit:
         _body_error(413, f"Body is larger than {limit} bytes.")
@@ -99,48 +140,59 @@ def _check_delivery_id(delivery_id: str) -> None:
 @bp.post("/webhooks/<connection_id>")
 def receive(connection_id: str) -> Response | tuple[Response, int]:
     """Accept one CRM delivery; the analysis itself runs in a worker."""
-    connection = _connection_or_404(connection_id)
-    connector = get_connector(connection.provider)
+    _refuse_unknown_connection(connection_id)
     _require_json_content_type()
     body = _read_body()
-    try:
-        delivery_id = connector.verify(connection, request.headers, body, current_app.config)
-    except SignatureError as exc:
-        log.info("webhook refused connection=%s reason=%s", connection.id, exc)
-        abort(401, message=f"Signature verification failed: {exc}.")
-    if not connection.enabled:  # after the signature: only the CRM itself learns it was disabled
+    sender = _verify_sender(connection_id, body)
+    if sender.delivery_id is None:
+        log.info("webhook refused connection=%s reason=%s", sender.connection_id, sender.refusal)
+        abort(401, message=f"Signature verification failed: {sender.refusal}.")
+    if not sender.enabled:  # after the signature: only the CRM itself learns it was disabled
         abort(403, message="This connection is disabled.")
+    delivery_id = sender.delivery_id
     _check_delivery_id(delivery_id)
     try:
-        event = connector.load_event(_parse_json(body))
+        event = get_connector(sender.provider).load_event(_parse_json(body))
     except ValidationError as exc:
         flat = flatten_errors(exc.messages)
         log.info("webhook invalid connection=%s delivery=%s fields=%s",
-                 connection.id, delivery_id, ",".join(sorted(flat)))
+                 sender.connection_id, delivery_id, ",".join(sorted(flat)))
         abort(422, message=describe_errors(flat), errors={"json": flat})
-    outcome = ingest.record_event(connection, delivery_id, event)
+    outcome = ingest.record_event(sender.connection_id, delivery_id, event)
+    # committed: from here on nothing may answer 503 (nor touch the database but to mark a failed enqueue)
     if outcome.duplicate:
         g.webhook_outcome = "duplicate"  # counted in plugin/metrics.py
         return jsonify(status="duplicate", delivery_id=delivery_id), 200
     if outcome.stale:
         g.webhook_outcome = EventStatus.STALE
         log.info("webhook older than the last applied event connection=%s delivery=%s",
-                 connection.id, delivery_id)
+                 sender.connection_id, delivery_id)
         return jsonify(status=EventStatus.STALE.value, delivery_id=delivery_id, analysis_queued=False), 202
-    queued = outcome.enqueue_version is not None and _enqueue(connection, delivery_id, outcome)
+    queued = outcome.enqueue_version is not None and _enqueue(sender.connection_id, delivery_id, outcome)
     log.info("webhook accepted connection=%s delivery=%s type=%s candidate=%s queued=%s",
-             connection.id, delivery_id, event.type, outcome.candidate_id, queued)
+             sender.connection_id, delivery_id, event.type, outcome.candidate_id, queued)
     return jsonify(status=EventStatus.ACCEPTED.value, delivery_id=delivery_id, analysis_queued=queued), 202
 
 
-def _enqueue(connection: Connection, delivery_id: str, outcome: ingest.Outcome) -> bool:
+def _enqueue(connection_id: str, delivery_id: str, outcome: ingest.Outcome) -> bool:
     """Queue the analysis; with the broker down the event is already stored and the sweeper queues it."""
     assert outcome.candidate_id is not None and outcome.enqueue_version is not None
     try:
         enqueue_analysis(outcome.candidate_id, outcome.enqueue_version)
     except BrokerError:
         log.warning("broker unavailable, analysis left to the sweeper connection=%s delivery=%s",
-                    connection.id, delivery_id)
-        ingest.mark_enqueue_failed(outcome.candidate_id)
+                    connection_id, delivery_id)
+        _mark_enqueue_failed(outcome.candidate_id)
         return False
     return True
+
+
+def _mark_enqueue_failed(candidate_id: int) -> None:
+    """Best effort: the event is committed, so a database error here must not turn the answer into a
+    503; the candidate stays queued and the sweeper queues it after the grace period anyway."""
+    try:
+        ingest.mark_enqueue_failed(candidate_id)
+    except DBAPIError as exc:
+        db.session.rollback()
+        log.warning("could not mark the candidate enqueue_failed candidate=%s error=%s",
+                    candidate_id, type(exc).__name__)

@@ -180,3 +180,14 @@ class WebhookEvent(db.Model):
     external_id: Mapped[str | None] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.ACCEPTED)
+
+
+class PageSession(db.Model):
+    """A browser signed in to the recruiter pages. The cookie holds a random id, this row its hash:
+    signing out deletes the row, so a cookie saved before then opens nothing."""
+
+    __tablename__ = "page_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, or_, select, update
 
 from plugin.extensions import db
 from plugin.storage.models import Analysis, Candidate, CandidateStatus, CandidateTag, utcnow
-from schemas.history import is_plausible_id
+from schemas.history import is_plausible_id, normalize_id
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,9 @@ def passion_counts(connection_id: str) -> dict[str, int]:
 
 def get_candidate(connection_id: str, external_id: str, *, lock: bool = False) -> Candidate | None:
     """One candidate of the connection (row-locked for an update with `lock`); an id the schemas refuse
-    was never stored, so it is not looked up (NUL breaks PostgreSQL)."""
+    was never stored, so it is not looked up (NUL breaks PostgreSQL); ids are stored in NFC, so either
+    spelling of a name finds it."""
+    external_id = normalize_id(external_id)
     if not is_plausible_id(external_id):
         return None
     query = select(Candidate).where(Candidate.connection_id == connection_id,

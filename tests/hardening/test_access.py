@@ -15,6 +15,7 @@ from plugin.extensions import db
 from plugin.storage.connections import IssuedConnection, create_connection
 from plugin.storage.crypto import decrypt
 from plugin.storage.models import Candidate, CandidateTag, Connection
+from tests.browser import sign_in
 from tests.hardening.support import auth, post_signed
 from tests.webhook_sender import event, history
 from workers import pipeline
@@ -190,8 +191,8 @@ def test_pages_show_only_the_signed_in_connections_candidates(app, agencies) -> 
     """The recruiter pages resolve the same token to the same one connection."""
     browser = app.test_client()
     assert browser.get("/pool").status_code == 302  # not signed in: to the sign-in page
-    assert browser.post("/", data={"token": agencies.b.token[:-1]}).status_code == 401
-    assert browser.post("/", data={"token": agencies.a.token}).status_code == 302
+    assert sign_in(browser, agencies.b.token[:-1]).status_code == 401
+    assert sign_in(browser, agencies.a.token).status_code == 302
     page = browser.get("/pool").get_data(as_text=True)
     assert "a-only" in page and "b-only" not in page
     assert browser.get("/pool/b-only").status_code == 404
@@ -208,7 +209,7 @@ def test_an_id_with_a_slash_is_reachable_in_api_and_pages(app, client, connectio
     assert client.post("/api/candidates/people/42/reanalyze",
                        headers=auth(connection.token)).status_code == 202
     browser = app.test_client()
-    browser.post("/", data={"token": connection.token})
+    sign_in(browser, connection.token)
     link = "/pool/people/42"
     assert f'href="{link}"' in browser.get("/pool").get_data(as_text=True)
     assert browser.get(link).status_code == 200

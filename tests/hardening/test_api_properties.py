@@ -8,6 +8,7 @@ from urllib.parse import quote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.browser import sign_in
 from tests.hardening.strategies import nasty_text
 from tests.hardening.support import auth
 
@@ -25,7 +26,7 @@ path_ids = (nasty_text | st.binary(max_size=40).map(lambda b: b.decode("latin-1"
 
 def _signed_in_browser(app, token: str):
     browser = app.test_client()
-    assert browser.post("/", data={"token": token}).status_code == 302
+    assert sign_in(browser, token).status_code == 302
     return browser
 
 

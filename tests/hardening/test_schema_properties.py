@@ -16,7 +16,13 @@ from schemas.analysis import AnalysisResultSchema
 from schemas.api import MAX_FILTER_VALUES, CandidateFilterSchema
 from schemas.catalogue import THEME_IDS
 from schemas.errors import describe_errors, flatten_errors
-from schemas.history import CandidateHistorySchema, JobSchema, forbidden_char, is_plausible_id
+from schemas.history import (
+    CandidateHistorySchema,
+    JobSchema,
+    forbidden_char,
+    is_plausible_id,
+    normalize_id,
+)
 from schemas.webhooks import CandidateRefSchema, StandardEventSchema
 from tests.hardening.strategies import (
     FIELD_PATH,
@@ -77,7 +83,7 @@ def test_valid_histories_load_unchanged(history: dict[str, Any]) -> None:
     loaded = CandidateHistorySchema().load(history)
     for sent, got in zip(history["jobs"], loaded["jobs"], strict=True):
         assert {k: got[k] for k in sent} == sent
-    assert loaded["candidate_id"] == history["candidate_id"]
+    assert loaded["candidate_id"] == normalize_id(history["candidate_id"])  # ids are stored in NFC
     _assert_storable_history(loaded)
     assert CandidateHistorySchema().load(loaded) == loaded  # what we store is valid input again
 
@@ -143,10 +149,10 @@ def test_dates_out_of_range_or_in_the_wrong_order_are_refused(year_a: int, month
 @FAST
 @given(events)
 def test_valid_events_become_inbound_events(event: dict[str, Any]) -> None:
-    """The connector keeps the candidate id and, for deletions, carries no history."""
+    """The connector keeps the candidate id (in NFC) and, for deletions, carries no history."""
     inbound = StandardConnector().load_event(event)
     assert inbound.type == event["type"]
-    assert inbound.external_id == event["data"]["candidate_id"]
+    assert inbound.external_id == normalize_id(event["data"]["candidate_id"])
     assert (inbound.history is None) == (event["type"] == "candidate.deleted")
     if inbound.history is not None:
         _assert_storable_history(inbound.history)

@@ -25,7 +25,7 @@ from tests.webhook_sender import event, history, signed_delivery
 from workers import pipeline
 
 INBOUND = "/webhooks/{connection_id}"
-ANSWERS = {"200", "202", "400", "401", "403", "404", "413", "415", "422", "503"}
+ANSWERS = {"200", "202", "400", "401", "403", "404", "408", "413", "415", "422", "503"}
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plugin.storage.connections import create_connection
+from tests.browser import sign_in, sign_out
 from tests.conftest import ingest_and_analyze
 from tests.webhook_sender import history
 
@@ -16,14 +17,14 @@ def signed_in(app, client, connection):
         ["digging through case law", "writing reports"]))
     ingest_and_analyze(app, client, connection, history(
         "organiser", ["scheduling the trial calendar"], ["juggling calendars for events"]))
-    response = client.post("/", data={"token": connection.token})
+    response = sign_in(client, connection.token)
     assert response.status_code == 302
     return client
 
 
 def test_pages_need_a_signed_in_token(client, connection):
     assert client.get("/pool").status_code == 302
-    refused = client.post("/", data={"token": "pt_nope"})
+    refused = sign_in(client, "pt_nope")
     assert refused.status_code == 401
     assert b"does not open any connection" in refused.data
 
@@ -47,12 +48,12 @@ def test_candidate_page_shows_evidence_escaped(signed_in):
 def test_another_connections_token_sees_none_of_it(app, client, signed_in):
     with app.app_context():
         other = create_connection(provider="standard", name="Other agency")
-    client.post("/sign-out")
-    client.post("/", data={"token": other.token})
+    sign_out(client)
+    sign_in(client, other.token)
     assert "researcher" not in client.get("/pool").get_data(as_text=True)
     assert client.get("/pool/researcher").status_code == 404
 
 
 def test_sign_out_ends_the_session(signed_in):
-    signed_in.post("/sign-out")
+    sign_out(signed_in)
     assert signed_in.get("/pool").status_code == 302
