@@ -18,12 +18,11 @@ def connections() -> None:
 
 
 @contextmanager
-def _app_context() -> Iterator[None]:
-    from plugin import create_app
-    from plugin.storage.migrations_runner import upgrade_database
+def _app_context(*, must_exist: bool = True) -> Iterator[None]:
+    """Every command names its database on stderr; only `create` may start a new one."""
+    from plugin.cli.database import app_context
 
-    with create_app().app_context():
-        upgrade_database()
+    with app_context(must_exist=must_exist):
         yield
 
 
@@ -47,7 +46,7 @@ def create(provider: str, name: str, callback_url: str | None, as_json: bool) ->
     """Create a connection; prints its id, webhook URL, signing secret and API token once."""
     from plugin.storage.connections import create_connection
 
-    with _app_context():
+    with _app_context(must_exist=False):
         issued = create_connection(provider=provider, name=name, callback_url=callback_url)
     if as_json:
         click.echo(json.dumps(issued.as_dict()))

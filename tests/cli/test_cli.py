@@ -77,7 +77,7 @@ def test_connections_create_prints_credentials_once(tmp_path, monkeypatch):
     monkeypatch.delenv("PASSION_DATABASE_URL", raising=False)
     result = CliRunner().invoke(main, ["connections", "create", "--name", "Acme", "--json"])
     assert result.exit_code == 0, result.output
-    issued = json.loads(result.output)
+    issued = json.loads(result.stdout)
     assert set(issued) == {"id", "webhook_url", "secret", "token"}
     assert issued["secret"].startswith("whsec_") and issued["token"].startswith("pt_")
     assert issued["webhook_url"].endswith(f"/webhooks/{issued['id']}")
@@ -107,7 +107,7 @@ def test_connection_admin_commands(tmp_path, monkeypatch):
     monkeypatch.delenv("PASSION_DATABASE_URL", raising=False)
     monkeypatch.setenv("PASSION_BROKER_URL", "redis://127.0.0.1:1/0")
     runner = CliRunner()
-    issued = json.loads(runner.invoke(main, ["connections", "create", "--name", "A", "--json"]).output)
+    issued = json.loads(runner.invoke(main, ["connections", "create", "--name", "A", "--json"]).stdout)
     rotated = runner.invoke(main, ["connections", "rotate-secret", issued["id"]])
     new_secret = rotated.output.split("new signing secret: ")[1].split()[0]
     app = create_app()
@@ -133,6 +133,6 @@ def test_connection_admin_commands(tmp_path, monkeypatch):
     runner.invoke(main, ["connections", "disable", issued["id"]])
     assert status(new_secret) == 403
     assert client.get("/api/themes", headers=auth).status_code == 401
-    listed = runner.invoke(main, ["connections", "list", "--json"]).output
+    listed = runner.invoke(main, ["connections", "list", "--json"]).stdout
     assert json.loads(listed)["enabled"] is False
     assert runner.invoke(main, ["connections", "enable", "con_missing"]).exit_code == 1
