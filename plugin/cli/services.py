@@ -38,8 +38,8 @@ def check_port_free(host: str, port: int) -> None:
                 f"(or `make run PORT={port + 1}`).") from exc
 
 
-def _preflight(host: str | None = None, port: int | None = None) -> None:
-    problems = [problem for check in PREFLIGHT_CHECKS if (problem := check())]
+def _preflight(host: str | None = None, port: int | None = None, *, engine: bool = True) -> None:
+    problems = [problem for check in PREFLIGHT_CHECKS if engine and (problem := check())]
     if problems:
         raise click.ClickException("\n".join(problems))
     if host is not None and port is not None:
@@ -139,7 +139,8 @@ _VERBOSE = click.option("--verbose", is_flag=True,
 def run(host: str, port: int, demo: bool, verbose: bool) -> None:
     """Web server, worker, beat and broker in one command.
 
-    Children that die are restarted; one that keeps dying stops everything. Ctrl-C stops them all."""
+    Children that die are restarted; one that keeps dying stops everything. Ctrl-C stops them all.
+    The children log to DATA_DIR/logs/ (--verbose: here). `make run PORT=8001` passes the port."""
     from plugin.cli.database import shown
     from plugin.cli.ready import Stack, ready_block
 
@@ -179,7 +180,7 @@ def _say(message: str) -> None:
 @_VERBOSE
 def serve(host: str, port: int, workers: int, verbose: bool) -> None:
     """The webhook receiver and API under gunicorn."""
-    _preflight(host, port)
+    _preflight(host, port, engine=False)
     supervisor = _supervisor(_data_dir(), verbose)
     env = _prepare(supervisor, verbose=verbose)
     supervisor.spawn("web", _web_argv(host, port, workers), _web_env(env))
@@ -193,7 +194,7 @@ def serve(host: str, port: int, workers: int, verbose: bool) -> None:
               help="Also run the sweeper's schedule (run it in exactly one worker of a fleet).")
 @_VERBOSE
 def worker(concurrency: int, beat: bool, verbose: bool) -> None:
-    """A Celery worker that analyses candidates and writes results back."""
+    """A Celery worker: analyses candidates, writes results back."""
     _preflight()
     supervisor = _supervisor(_data_dir(), verbose)
     env = _prepare(supervisor, verbose=verbose)
