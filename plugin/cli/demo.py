@@ -10,8 +10,9 @@ import hmac
 import json
 import os
 import shlex
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +38,7 @@ class DemoRun:
     accepted: int
     sent: int
     saved_to: Path
+    analysed: int | None = None  # None: not waited for
 
 
 def demo_candidates() -> list[dict[str, Any]]:
@@ -110,6 +112,25 @@ def run_demo(base_url: str, *, must_exist: bool = False, named: bool = True) -> 
     statuses = send_demo(issued.webhook_url, issued.secret)
     accepted = sum(1 for status in statuses if status in (200, 202))
     return DemoRun(issued, state, accepted, len(statuses), saved_to)
+
+
+def wait_analysed(base_url: str, run: DemoRun, *, timeout: float = 120.0) -> DemoRun:
+    """Wait until the worker has analysed the accepted demo candidates (or `timeout` passes), so the
+    commands printed next show results rather than an empty pool."""
+    auth = {"Authorization": f"Bearer {run.issued.token}"}
+    deadline = time.monotonic() + timeout
+    analysed = 0
+    while time.monotonic() < deadline:
+        try:
+            rows = requests.get(f"{base_url}/api/candidates", params={"page_size": 100}, headers=auth,
+                                timeout=5).json()
+            analysed = sum(1 for row in rows if row.get("status") == "analyzed")
+        except (requests.RequestException, ValueError):
+            pass
+        if analysed >= run.accepted:
+            break
+        time.sleep(0.5)
+    return replace(run, analysed=analysed)
 
 
 def token_note(run: DemoRun) -> str:

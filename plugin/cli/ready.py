@@ -41,8 +41,9 @@ def ready_block(stack: Stack, demo: DemoRun | None) -> str:
     passion = passion_command()
     if demo is not None:
         issued = demo.issued
+        analysed = "" if demo.analysed is None else f", {demo.analysed} analysed"
         lines += ["", f"  Demo connection  {issued.id}  ({demo.accepted} of {demo.sent} demo candidates "
-                      "accepted)",
+                      f"accepted{analysed})",
                   f"  Webhook URL      {issued.webhook_url}",
                   f"  Signing secret   {issued.secret}",
                   f"  API token        {issued.token}   ({token_note(demo)})",

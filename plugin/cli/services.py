@@ -157,9 +157,9 @@ def run(host: str, port: int, demo: bool, verbose: bool) -> None:
         _wait_healthy(f"{base_url}/healthz", supervisor)
         demo_run = None
         if demo:
-            from plugin.cli.demo import run_demo
+            from plugin.cli.demo import run_demo, wait_analysed
 
-            demo_run = run_demo(base_url, named=False)
+            demo_run = wait_analysed(base_url, run_demo(base_url, named=False))
         stack = Stack(base_url, shown(env["PASSION_DATABASE_URL"]), _broker_shown(env),
                       Path(env["PASSION_DATA_DIR"]), supervisor.log_dir)
         click.echo(ready_block(stack, demo_run))
