@@ -145,9 +145,9 @@ def token_note(run: DemoRun) -> str:
               help="Base URL of a running server (default: PASSION_PUBLIC_URL).")
 def demo(base_url: str | None) -> None:
     """Send the demo candidates to a running server as a CRM would."""
-    from plugin.config import build_config
+    from plugin.config import planned_config
 
-    found = run_demo(base_url or build_config()["PUBLIC_URL"], must_exist=True)
+    found = run_demo(base_url or planned_config()["PUBLIC_URL"], must_exist=True)
     click.echo(f"Demo connection:  {found.issued.id}")
     click.echo(f"Webhook URL:      {found.issued.webhook_url}")
     click.echo(f"API token:        {found.issued.token}   ({token_note(found)})")

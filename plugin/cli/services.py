@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import socket
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import click
 import requests
@@ -36,6 +38,24 @@ def check_port_free(host: str, port: int) -> None:
                 f"port {port} on {host} is already in use (another `passion run`, or another program). "
                 f"Stop that, or choose another port: `passion run --port {port + 1}` "
                 f"(or `make run PORT={port + 1}`).") from exc
+
+
+_held_locks: list[IO[str]] = []  # kept open for the life of the process: closing one releases it
+
+
+def hold_run_lock(data_dir: Path) -> None:
+    """One `passion run` per data dir: a second would share the first's broker and database and run a second
+    beat. The lock goes with the process, however it ends."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(data_dir / "run.lock", "a+")  # noqa: SIM115 - held until the process exits
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.close()
+        raise click.ClickException(
+            f"another `passion run` is using {data_dir}. Stop it first, or give this one its own data: "
+            f"PASSION_DATA_DIR=/some/other/dir passion run --port …") from exc
+    _held_locks.append(handle)
 
 
 def _preflight(host: str | None = None, port: int | None = None, *, engine: bool = True) -> None:
@@ -145,8 +165,9 @@ def run(host: str, port: int, demo: bool, verbose: bool) -> None:
     from plugin.cli.ready import Stack, ready_block
 
     _preflight(host, port)
-    os.environ.setdefault("PASSION_PUBLIC_URL", f"http://{host}:{port}")
     data_dir = _data_dir()
+    hold_run_lock(data_dir)
+    os.environ.setdefault("PASSION_PUBLIC_URL", f"http://{host}:{port}")
     supervisor = _supervisor(data_dir, verbose)
     try:
         env = _prepare(supervisor, verbose=verbose)

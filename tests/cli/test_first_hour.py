@@ -105,3 +105,19 @@ def test_the_demo_connection_keeps_its_token_and_says_when_it_changed(app, clien
         changed, state = demo_connection(read_saved(saved))
     assert state == "changed" and changed.token != first.token
     assert client.get("/api/themes", headers={"Authorization": f"Bearer {changed.token}"}).status_code == 200
+
+
+def test_a_second_run_on_the_same_data_dir_is_refused_before_anything_starts(tmp_path, monkeypatch):
+    import fcntl
+
+    from tests.integration.stack import free_port
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    monkeypatch.setenv("PASSION_DATA_DIR", str(data_dir))
+    with open(data_dir / "run.lock", "a+") as first_run:
+        fcntl.flock(first_run, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = CliRunner().invoke(main, ["run", "--port", str(free_port())])
+    assert result.exit_code == 1
+    assert f"another `passion run` is using {data_dir}" in result.output
+    assert sorted(p.name for p in data_dir.iterdir()) == ["run.lock"], "nothing was started or created"
