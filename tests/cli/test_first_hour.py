@@ -121,3 +121,10 @@ def test_a_second_run_on_the_same_data_dir_is_refused_before_anything_starts(tmp
     assert result.exit_code == 1
     assert f"another `passion run` is using {data_dir}" in result.output
     assert sorted(p.name for p in data_dir.iterdir()) == ["run.lock"], "nothing was started or created"
+
+
+def test_the_database_named_on_stderr_never_shows_a_password():
+    from plugin.cli.database import shown
+
+    assert shown("postgresql+psycopg://passion:s3cret@db:5432/passion") == (
+        "postgresql+psycopg://passion:***@db:5432/passion")
