@@ -131,9 +131,14 @@ class Supervisor:
                                   f"stopping everything{where}")
         child.restarts.append(now)
         say(f"{child.name} exited with status {status}; restarting it{where}")
-        child.process = child.start()
+        try:
+            child.process = child.start()
+        except (OSError, RuntimeError) as exc:
+            child.process = None
+            raise ChildKeepsDying(f"{child.name} could not be started again ({exc}); "
+                                  f"stopping everything{where}") from exc
         if child.process is None:
-            raise ChildKeepsDying(f"{child.name} could not be started again; stopping everything")
+            raise ChildKeepsDying(f"{child.name} could not be started again; stopping everything{where}")
 
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM each child (newest first), wait, then SIGKILL whatever is left in its group."""
