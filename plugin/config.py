@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,31 @@ _ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
 }
 
 
+def source_checkout() -> Path | None:
+    """The project folder when this code runs from a checkout of it (`make run`, `pip install -e .`)."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        project = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    return root if project.get("project", {}).get("name") == "passion-tagger" else None
+
+
+def default_data_dir() -> Path:
+    """`var/` in the checkout the code runs from, else the user's data dir: never the current folder,
+    so the CLI finds the same database from anywhere (docs/decisions.md, "Running")."""
+    checkout = source_checkout()
+    if checkout is not None:
+        return checkout / "var"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("passion-tagger", appauthor=False))
+
+
 def default_config() -> dict[str, Any]:
     """Settings that make a fresh checkout run with nothing else installed."""
     return {
-        "DATA_DIR": "var",
+        "DATA_DIR": str(default_data_dir()),
         "SQLALCHEMY_DATABASE_URI": None,  # derived from DATA_DIR when unset
         "BROKER_URL": None,  # None: the embedded Redis on a unix socket in DATA_DIR
         "SECRET_KEY": None,  # None: generated once and kept in DATA_DIR/secret.key
@@ -78,13 +100,23 @@ def env_config(environ: Mapping[str, str]) -> dict[str, Any]:
     return found
 
 
+def database_uri(config: Mapping[str, Any]) -> str:
+    """The database a configuration uses: the explicit URL, else the SQLite file in DATA_DIR."""
+    explicit = config.get("SQLALCHEMY_DATABASE_URI")
+    return str(explicit) if explicit else f"sqlite:///{Path(config['DATA_DIR']).resolve() / 'passion.db'}"
+
+
+def planned_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Defaults and the environment, before anything is created on disk (for the CLI's checks)."""
+    return {**default_config(), **env_config(os.environ if environ is None else environ)}
+
+
 def resolve_config(config: dict[str, Any]) -> dict[str, Any]:
     """Fill in what derives from DATA_DIR once every layer has been applied."""
     data_dir = Path(config["DATA_DIR"]).resolve()
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database, keys and broker socket
     config["DATA_DIR"] = str(data_dir)
-    if not config.get("SQLALCHEMY_DATABASE_URI"):
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'passion.db'}"
+    config["SQLALCHEMY_DATABASE_URI"] = database_uri(config)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _local_secret(data_dir / "secret.key")
     return config

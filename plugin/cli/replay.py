@@ -9,12 +9,14 @@ import click
 @click.option("--analysis", "analysis_ids", type=int, multiple=True,
               help="Replay only these analysis ids (repeatable); default: every dead write-back.")
 def replay(analysis_ids: tuple[int, ...]) -> None:
-    """Queue dead-lettered write-backs again (after the CRM is fixed, say)."""
-    from plugin import create_app
+    """Retry dead-lettered write-backs.
+
+    Queues again the write-backs that gave up after their retries (once the CRM is fixed, say)."""
+    from plugin.cli.database import app_context
     from plugin.queue import enqueue_delivery
     from plugin.storage.deliveries import replay_dead
 
-    with create_app().app_context():
+    with app_context(must_exist=True):
         ids = replay_dead(list(analysis_ids) if analysis_ids else None)
         for analysis_id in ids:
             enqueue_delivery(analysis_id)

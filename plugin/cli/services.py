@@ -2,33 +2,101 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
+import socket
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
 
 import click
 import requests
 
 from plugin import embedded_broker
-from plugin.cli.processes import Supervisor, python_module
+from plugin.cli.processes import Supervisor, child_options, python_module
 from plugin.queue import BACKFILL_QUEUE, QUEUE
 
+# Checks that must pass before anything starts; each returns what is wrong, or None. The engine's
+# (its model files) is added by `workers.cli`, since the web side never imports the engine.
+PREFLIGHT_CHECKS: list[Callable[[], str | None]] = []
 
-def _prepare(supervisor: Supervisor) -> dict[str, str]:
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port something already listens on, before anything starts (gunicorn would fail later)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+            raise click.ClickException(
+                f"port {port} on {host} is already in use (another `passion run`, or another program). "
+                f"Stop that, or choose another port: `passion run --port {port + 1}` "
+                f"(or `make run PORT={port + 1}`).") from exc
+
+
+_held_locks: list[IO[str]] = []  # kept open for the life of the process: closing one releases it
+
+
+def hold_run_lock(data_dir: Path) -> None:
+    """One `passion run` per data dir: a second would share the first's broker and database and run a second
+    beat. The lock goes with the process, however it ends."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(data_dir / "run.lock", "a+")  # noqa: SIM115 - held until the process exits
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.close()
+        raise click.ClickException(
+            f"another `passion run` is using {data_dir}. Stop it first, or give this one its own data: "
+            f"PASSION_DATA_DIR=/some/other/dir passion run --port …") from exc
+    _held_locks.append(handle)
+
+
+def _preflight(host: str | None = None, port: int | None = None, *, engine: bool = True) -> None:
+    problems = [problem for check in PREFLIGHT_CHECKS if engine and (problem := check())]
+    if problems:
+        raise click.ClickException("\n".join(problems))
+    if host is not None and port is not None:
+        check_port_free(host, port)
+
+
+def _prepare(supervisor: Supervisor, *, verbose: bool) -> dict[str, str]:
     """Migrate, start the embedded broker if none is configured, and return the children's env."""
     from plugin import create_app
+    from plugin.cli.database import announce, planned_database, sqlite_file
     from plugin.logging_setup import configure_logging
     from plugin.storage.migrations_runner import upgrade_database
 
+    database = sqlite_file(planned_database())
+    new = database is not None and not database.exists()
     app = create_app()
-    configure_logging(app.config["LOG_LEVEL"])
+    configure_logging(app.config["LOG_LEVEL"] if verbose else "WARNING")
+    announce(app.config["SQLALCHEMY_DATABASE_URI"], new=new)
     with app.app_context():
         upgrade_database()
-    env = dict(os.environ, PASSION_DATA_DIR=app.config["DATA_DIR"],
-               PASSION_BROKER_URL=app.config["BROKER_URL"])
+    data_dir = app.config["DATA_DIR"]
+    env = dict(os.environ, PASSION_DATA_DIR=data_dir, PASSION_BROKER_URL=app.config["BROKER_URL"],
+               PASSION_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
     if not os.environ.get("PASSION_BROKER_URL"):
-        supervisor.adopt("redis", embedded_broker.start(app.config["DATA_DIR"]))
+        supervisor.adopt("redis", lambda: embedded_broker.start(data_dir, popen_options=child_options()),
+                         Path(data_dir) / "redis.log")
     return env
+
+
+def _supervisor(data_dir: Path, verbose: bool) -> Supervisor:
+    return Supervisor(None if verbose else data_dir / "logs")
+
+
+def _data_dir() -> Path:
+    from plugin.config import planned_config
+
+    return Path(planned_config()["DATA_DIR"]).resolve()
 
 
 def _web_argv(host: str, port: int, workers: int) -> list[str]:
@@ -44,16 +112,19 @@ def _web_env(env: dict[str, str]) -> dict[str, str]:
     return dict(env, PROMETHEUS_MULTIPROC_DIR=env.get("PROMETHEUS_MULTIPROC_DIR") or metrics_dir)
 
 
-def _worker_argv(concurrency: int, *, beat: bool, data_dir: str) -> list[str]:
-    """The Celery worker; with `beat`, it also schedules the sweeper (one such worker is enough)."""
-    argv = python_module("celery", "-A", "workers.worker", "worker", "--loglevel", "INFO",
+def _worker_argv(concurrency: int) -> list[str]:
+    """The Celery worker: analyses and write-backs, on both queues."""
+    return python_module("celery", "-A", "workers.worker", "worker", "--loglevel", "INFO",
                          "--concurrency", str(concurrency), "--queues", f"{QUEUE},{BACKFILL_QUEUE}")
-    if beat:
-        argv += ["--beat", "--schedule", os.path.join(data_dir, "celerybeat-schedule")]
-    return argv
 
 
-def _wait_healthy(url: str, timeout: float = 30.0) -> None:
+def _beat_argv(data_dir: str) -> list[str]:
+    """The sweeper's schedule, as its own child: one per deployment, never orphaned by a worker's death."""
+    return python_module("celery", "-A", "workers.worker", "beat", "--loglevel", "INFO",
+                         "--schedule", os.path.join(data_dir, "celerybeat-schedule"))
+
+
+def _wait_healthy(url: str, supervisor: Supervisor, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -62,7 +133,21 @@ def _wait_healthy(url: str, timeout: float = 30.0) -> None:
         except requests.RequestException:
             pass
         time.sleep(0.2)
-    raise click.ClickException(f"the web server did not answer at {url}")
+    where = f"; see {supervisor.log_dir / 'web.log'}" if supervisor.log_dir else ""
+    raise click.ClickException(f"the web server did not answer at {url}{where}")
+
+
+def _broker_shown(env: dict[str, str]) -> str:
+    from plugin.cli.database import shown
+
+    url = env["PASSION_BROKER_URL"]
+    if os.environ.get("PASSION_BROKER_URL"):
+        return shown(url)
+    return f"embedded Redis on {url.removeprefix('redis+socket://')}"
+
+
+_VERBOSE = click.option("--verbose", is_flag=True,
+                        help="Show the children's logs here instead of in DATA_DIR/logs/.")
 
 
 @click.command()
@@ -70,59 +155,83 @@ def _wait_healthy(url: str, timeout: float = 30.0) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--demo/--no-demo", default=True, show_default=True,
               help="Create a demo connection and send the demo candidates.")
-def run(host: str, port: int, demo: bool) -> None:
-    """Web server, worker (and the embedded broker) in one command; Ctrl-C stops them all."""
+@_VERBOSE
+def run(host: str, port: int, demo: bool, verbose: bool) -> None:
+    """Web server, worker, beat and broker in one command.
+
+    Children that die are restarted; one that keeps dying stops everything. Ctrl-C stops them all.
+    The children log to DATA_DIR/logs/ (--verbose: here). `make run PORT=8001` passes the port."""
+    from plugin.cli.database import shown
+    from plugin.cli.ready import Stack, ready_block
+
+    _preflight(host, port)
+    data_dir = _data_dir()
+    hold_run_lock(data_dir)
     os.environ.setdefault("PASSION_PUBLIC_URL", f"http://{host}:{port}")
-    supervisor = Supervisor()
+    supervisor = _supervisor(data_dir, verbose)
     try:
-        env = _prepare(supervisor)
-        supervisor.spawn("worker", _worker_argv(2, beat=True, data_dir=env["PASSION_DATA_DIR"]), env)
+        env = _prepare(supervisor, verbose=verbose)
+        supervisor.spawn("worker", _worker_argv(2), env)
+        supervisor.spawn("beat", _beat_argv(env["PASSION_DATA_DIR"]), env)
         supervisor.spawn("web", _web_argv(host, port, 2), _web_env(env))
         base_url = env["PASSION_PUBLIC_URL"]
-        _wait_healthy(f"{base_url}/healthz")
+        _wait_healthy(f"{base_url}/healthz", supervisor)
+        demo_run = None
         if demo:
-            from plugin.cli.demo import run_demo
+            from plugin.cli.demo import run_demo, wait_analysed
 
-            run_demo(base_url)
-        click.echo(f"\nPassion Tagger is running at {base_url} (API docs: {base_url}/docs). "
-                   "Press Ctrl-C to stop.")
+            demo_run = wait_analysed(base_url, run_demo(base_url, named=False))
+        stack = Stack(base_url, shown(env["PASSION_DATABASE_URL"]), _broker_shown(env),
+                      Path(env["PASSION_DATA_DIR"]), supervisor.log_dir)
+        click.echo(ready_block(stack, demo_run))
     except BaseException:
         supervisor.stop()
         raise
-    sys.exit(supervisor.wait())
+    sys.exit(supervisor.wait(on_event=_say))
+
+
+def _say(message: str) -> None:
+    click.echo(f"passion: {message}", err=True)
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
+@_VERBOSE
+def serve(host: str, port: int, workers: int, verbose: bool) -> None:
     """The webhook receiver and API under gunicorn."""
-    supervisor = Supervisor()
-    env = _prepare(supervisor)
+    _preflight(host, port, engine=False)
+    supervisor = _supervisor(_data_dir(), verbose)
+    env = _prepare(supervisor, verbose=verbose)
     supervisor.spawn("web", _web_argv(host, port, workers), _web_env(env))
-    sys.exit(supervisor.wait())
+    _say(f"serving on http://{host}:{port}; logs in {supervisor.log_dir or 'this terminal'}")
+    sys.exit(supervisor.wait(on_event=_say))
 
 
 @click.command()
 @click.option("--concurrency", default=2, show_default=True, type=int)
 @click.option("--beat/--no-beat", default=True, show_default=True,
               help="Also run the sweeper's schedule (run it in exactly one worker of a fleet).")
-def worker(concurrency: int, beat: bool) -> None:
-    """A Celery worker that analyses candidates and writes results back."""
-    supervisor = Supervisor()
-    env = _prepare(supervisor)
-    supervisor.spawn("worker", _worker_argv(concurrency, beat=beat,
-                                            data_dir=env["PASSION_DATA_DIR"]), env)
-    sys.exit(supervisor.wait())
+@_VERBOSE
+def worker(concurrency: int, beat: bool, verbose: bool) -> None:
+    """A Celery worker: analyses candidates, writes results back."""
+    _preflight()
+    supervisor = _supervisor(_data_dir(), verbose)
+    env = _prepare(supervisor, verbose=verbose)
+    supervisor.spawn("worker", _worker_argv(concurrency), env)
+    if beat:
+        supervisor.spawn("beat", _beat_argv(env["PASSION_DATA_DIR"]), env)
+    _say(f"worker running; logs in {supervisor.log_dir or 'this terminal'}")
+    sys.exit(supervisor.wait(on_event=_say))
 
 
 @click.command("db-upgrade")
 def db_upgrade() -> None:
-    """Apply pending database migrations (compose runs this before web and worker start)."""
-    from plugin import create_app
-    from plugin.storage.migrations_runner import upgrade_database
+    """Apply pending database migrations (compose runs this first)."""
+    from plugin.cli.database import app_context
 
-    with create_app().app_context():
-        upgrade_database()
+    with app_context(must_exist=False):
+        pass
     click.echo("database is up to date")
+

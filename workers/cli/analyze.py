@@ -41,14 +41,24 @@ def analyze_line(line: str) -> tuple[dict[str, Any], bool]:
 @click.option("--output", "output_file", type=click.File("w", encoding="utf-8"), default="-",
               show_default=True, help="Where to write one analysis per input line.")
 def analyze(input_file: IO[str], output_file: IO[str]) -> None:
-    """Analyse candidate histories (JSON Lines in, one analysis per line out; docs/cli.md); exit 1 if any
-    line was invalid."""
-    failed = False
+    """Analyse candidate histories (JSON Lines) with the engine.
+
+    One analysis per input line, in order; a line that is not a valid history gives an error object
+    naming the field, and the exit status is then 1. Blank lines are skipped; an input with no history
+    at all is refused. The contract: docs/cli.md."""
+    from workers.cli.install_check import require_engine
+
+    require_engine()
+    failed, seen = False, 0
     for line in input_file:
         if not line.strip():
             continue
+        seen += 1
         result, ok = analyze_line(line)
         failed = failed or not ok
         output_file.write(json.dumps(result, ensure_ascii=False) + "\n")
     output_file.flush()
+    if not seen:
+        raise click.ClickException("no candidate history in the input: give one JSON object per line "
+                                   "(on stdin or with --input FILE; docs/cli.md)")
     sys.exit(1 if failed else 0)

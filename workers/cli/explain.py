@@ -18,10 +18,17 @@ def _labels(labels: tuple) -> str:  # type: ignore[type-arg]
               show_default=True, help="Which list the phrase is in.")
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
 def explain(phrase: str, list_name: str, as_json: bool) -> None:
-    """Show how one like or dislike is labelled: top themes with probabilities, the words that pushed
-    the top theme, the polarity reading, and what the rule cascade would have said."""
-    from workers.analysis.explain import explain as explain_phrase
+    """Show how one like or dislike is labelled, and why.
 
+    Prints the top themes with probabilities, the words that pushed the top theme, the polarity reading,
+    and what the rule cascade would have said."""
+    from workers.analysis.explain import explain as explain_phrase
+    from workers.cli.install_check import require_engine
+
+    if not phrase.strip():
+        raise click.BadParameter('is blank: give the like or dislike to explain, e.g. '
+                                 'passion explain "legal research"', param_hint="PHRASE")
+    require_engine()
     found = explain_phrase(phrase, list_name)
     if as_json:
         click.echo(json.dumps(asdict(found), ensure_ascii=False))
