@@ -22,6 +22,7 @@ QUEUE = "passion"
 # behind at most one backfill task, never behind the whole pool.
 BACKFILL_QUEUE = "passion.backfill"
 DELIVERY_MAX_RETRIES = 8  # write-back attempts after the first, before the analysis is dead-lettered
+DELIVERY_MAX_ATTEMPTS = 1 + DELIVERY_MAX_RETRIES  # counted in the database, whichever chain made them
 
 
 def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
