@@ -75,6 +75,6 @@ def queue_length(name: str) -> int:
             return 0
 
 
-def enqueue_delivery(analysis_id: int) -> None:
-    """Queue the write-back of one stored analysis."""
-    _celery().send_task(DELIVER_TASK, (analysis_id,), retry=True)
+def enqueue_delivery(analysis_id: int, *, countdown: float | None = None) -> None:
+    """Queue the write-back of one stored analysis (a retry: `countdown` seconds from now)."""
+    _celery().send_task(DELIVER_TASK, (analysis_id,), retry=True, countdown=countdown)

@@ -20,6 +20,7 @@ from plugin.queue import (
     QUEUE,
     SWEEP_TASK,
     enqueue_analysis,
+    enqueue_delivery,
     queue_length,
 )
 from plugin.receiving.connectors import WriteBackError
@@ -77,7 +78,7 @@ def deliver_analysis(self, analysis_id: int) -> None:  # type: ignore[no-untyped
 def _schedule(analysis_id: int, countdown: float) -> None:
     """Queue the next try; if the broker refuses, the recorded due time lets the sweeper catch it."""
     pipeline.schedule_retry(analysis_id, countdown)
-    deliver_analysis.apply_async((analysis_id,), countdown=countdown)
+    enqueue_delivery(analysis_id, countdown=countdown)
 
 
 @shared_task(name=SWEEP_TASK, acks_late=True, soft_time_limit=120, time_limit=150)

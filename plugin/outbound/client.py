@@ -133,6 +133,8 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, policy: OutboundP
     try:
         connection.request("POST", target.path, body=body, headers=dict(headers), preload_content=False)
         response = connection.getresponse()
+        if deadline.expired:  # a head cut short by the shutdown can still parse as an answer
+            raise OSError("deadline passed while the answer was arriving")
         answer = OutboundAnswer(response.status, dict(response.headers))
         _drain(response)
         return answer
