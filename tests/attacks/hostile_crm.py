@@ -22,6 +22,8 @@ class HostileCrm:
     url: str
     requests: int = 0
     bytes_sent: int = 0
+    in_flight: int = 0
+    most_in_flight: int = 0  # the most calls it held open at once
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -55,7 +57,13 @@ def _serve(answer: Callable[[socket.socket, HostileCrm], None]) -> Iterator[Host
                 _read_request(conn)
                 with crm.lock:
                     crm.requests += 1
-                answer(conn, crm)
+                    crm.in_flight += 1
+                    crm.most_in_flight = max(crm.most_in_flight, crm.in_flight)
+                try:
+                    answer(conn, crm)
+                finally:
+                    with crm.lock:
+                        crm.in_flight -= 1
             except OSError:
                 pass  # the client hung up: what a deadline or a size cap does
 
