@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-
 from plugin.extensions import db
 from plugin.receiving.connectors.standard import _retry_after
 from plugin.storage.models import Candidate
