@@ -29,8 +29,11 @@ from workers.analysis.result import AnalysisResult
 
 log = logging.getLogger(__name__)
 
-# longer than a write-back call can take (its HTTP timeout), so a live sender is never overtaken
-LEASE_SECONDS = 120
+
+def _lease_seconds() -> float:
+    """Longer than a write-back call can take (its hard deadline, and DNS outside it), so a live sender is
+    never overtaken; short enough that a worker killed mid-call blocks its CRM's next write-back briefly."""
+    return 2 * float(current_app.config["WRITEBACK_TIMEOUT_SECONDS"]) + 30
 
 
 def analyze(candidate_id: int, history_version: int) -> int | None:
@@ -172,7 +175,7 @@ def _refusal(analysis: Analysis, candidate: Candidate, connection: Connection
 
 
 def _take_lease(analysis_id: int, connection_id: str) -> bool:
-    """Claim the write-back for LEASE_SECONDS and count the attempt; False when another worker holds it.
+    """Claim the write-back for _lease_seconds() and count the attempt; False when another worker holds it.
 
     ConnectionBusy when another write-back to the same connection holds a lease: a slow CRM occupies at
     most one worker at a time. The connection row is locked first so that two workers cannot both find
@@ -192,7 +195,7 @@ def _take_lease(analysis_id: int, connection_id: str) -> bool:
         .where(Analysis.id == analysis_id, Analysis.delivery_status == DeliveryStatus.PENDING,
                Analysis.delivery_attempts < DELIVERY_MAX_ATTEMPTS,
                or_(Analysis.lease_until.is_(None), Analysis.lease_until < now))
-        .values(lease_until=now + timedelta(seconds=LEASE_SECONDS), retry_at=None,
+        .values(lease_until=now + timedelta(seconds=_lease_seconds()), retry_at=None,
                 delivery_attempts=Analysis.delivery_attempts + 1)
         .execution_options(synchronize_session=False))
     db.session.commit()
