@@ -179,10 +179,12 @@ def _take_lease(analysis_id: int, connection_id: str) -> bool:
 
     ConnectionBusy when another write-back to the same connection holds a lease: a slow CRM occupies at
     most one worker at a time. The connection row is locked first so that two workers cannot both find
-    it free (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises the transaction).
+    it free (PostgreSQL, FOR NO KEY UPDATE, which webhooks inserting candidates do not wait for; SQLite's
+    BEGIN IMMEDIATE already serialises the transaction).
     """
     now = utcnow()
-    db.session.execute(select(Connection.id).where(Connection.id == connection_id).with_for_update())
+    db.session.execute(select(Connection.id).where(Connection.id == connection_id)
+                       .with_for_update(key_share=True))
     in_flight = db.session.scalar(
         select(func.count(Analysis.id)).join(Candidate, Analysis.candidate_id == Candidate.id)
         .where(Candidate.connection_id == connection_id, Analysis.id != analysis_id,
