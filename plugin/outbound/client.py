@@ -150,9 +150,12 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, policy: OutboundP
 
 
 def _connection(target: Target, policy: OutboundPolicy, deadline: _Deadline) -> HTTPConnection:
-    cls: type[HTTPConnection] = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
-    extra = {"ca_certs": certifi.where()} if target.scheme == "https" else {}  # as requests verifies
-    connection = cls(target.host, target.port, timeout=deadline_seconds_left(deadline), **extra)
+    timeout = deadline_seconds_left(deadline)
+    connection: HTTPConnection
+    if target.scheme == "https":  # verified against certifi's bundle, as requests does
+        connection = _PinnedHTTPS(target.host, target.port, timeout=timeout, ca_certs=certifi.where())
+    else:
+        connection = _PinnedHTTP(target.host, target.port, timeout=timeout)
     connection.policy = policy  # type: ignore[attr-defined]
     connection.deadline = deadline  # type: ignore[attr-defined]
     return connection

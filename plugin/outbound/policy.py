@@ -84,8 +84,8 @@ class OutboundPolicy:
 
     def check_address(self, address: IPAddress) -> None:
         """RefusedURL unless the address is globally routable or in an allowed network."""
-        plain = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
-        plain = plain or address
+        mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+        plain: IPAddress = mapped or address
         if any(plain in network for network in self.allowed_networks):
             return
         if (not plain.is_global or plain.is_multicast or plain.is_reserved or plain.is_unspecified
@@ -100,7 +100,7 @@ class OutboundPolicy:
             found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
             raise RefusedURL(f"host {host} does not resolve") from exc
-        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in found))
+        addresses = list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found))
         for address in addresses:
             self.check_address(address)
         return addresses
