@@ -205,8 +205,9 @@ def _take_lease(analysis_id: int, connection_id: str) -> bool:
 
 
 def _release_lease(analysis_id: int, error: str) -> None:
+    """The call failed; until the task records when it retries (schedule_retry), the sweeper waits too."""
     db.session.execute(update(Analysis).where(Analysis.id == analysis_id)
-                       .values(lease_until=None, last_error=error[:200]))
+                       .values(lease_until=None, retry_at=utcnow(), last_error=error[:200]))
     db.session.commit()
 
 
