@@ -92,3 +92,27 @@ def _receive_update(app, issued) -> None:
                                                         history("c-1", ["drafting memos"])))
     assert app.test_client().post(f"/webhooks/{issued.id}", data=body,
                                   headers=headers).status_code == 202
+
+
+def test_no_transaction_is_open_while_the_sweeper_talks_to_the_broker(app, client, connection,
+                                                                     database_url, monkeypatch):
+    """A publish retries for about a second when the broker is down: not with the database held."""
+    from datetime import timedelta
+
+    from workers import tasks
+
+    seen: list[bool] = []
+    publish = tasks.enqueue_analysis
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(transaction_held(database_url))
+        return publish(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "enqueue_analysis", watched)
+    _receive(client, connection, history("c-1", ["legal research"]))
+    with app.app_context():
+        db.session.query(Candidate).one().queued_at = None  # waiting, as if its task was lost
+        db.session.commit()
+        monkeypatch.setattr(tasks.sweeper, "grace_period", lambda: timedelta(0))
+        tasks.sweep.run()
+    assert seen == [False]
