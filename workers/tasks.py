@@ -47,11 +47,11 @@ def analyze_candidate(candidate_id: int, history_version: int) -> None:
         deliver_analysis.delay(analysis_id)
 
 
-@shared_task(name=DELIVER_TASK, bind=True, acks_late=True,
+@shared_task(name=DELIVER_TASK, acks_late=True,
              reject_on_worker_lost=True, soft_time_limit=60, time_limit=90,
              autoretry_for=(DatabaseUnavailable,), retry_backoff=True, retry_backoff_max=120,
              max_retries=10)
-def deliver_analysis(self, analysis_id: int) -> None:  # type: ignore[no-untyped-def]
+def deliver_analysis(analysis_id: int) -> None:
     """Write one analysis back to the CRM, retrying with jittered exponential backoff.
 
     The retry limit counts attempts in the database (a sweep or a redelivery starts a task whose own
@@ -61,7 +61,7 @@ def deliver_analysis(self, analysis_id: int) -> None:  # type: ignore[no-untyped
     try:
         pipeline.deliver(analysis_id)
     except pipeline.ConnectionBusy:
-        countdown = random.uniform(1.0, 3.0)  # the CRM's other write-back ends within its deadline
+        countdown = random.uniform(1.0, 3.0)  # soon: the write-back in flight ends within its deadline
         _schedule(analysis_id, countdown)
         return
     except WriteBackError as exc:
