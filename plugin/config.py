@@ -21,6 +21,9 @@ _ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "PUBLIC_URL": ("PUBLIC_URL", str),
     "WEBHOOK_TOLERANCE_SECONDS": ("WEBHOOK_TOLERANCE_SECONDS", int),
     "WRITEBACK_TIMEOUT_SECONDS": ("WRITEBACK_TIMEOUT_SECONDS", float),
+    "WRITEBACK_HTTP_HOSTS": ("WRITEBACK_HTTP_HOSTS", str),
+    "WRITEBACK_ALLOWED_NETWORKS": ("WRITEBACK_ALLOWED_NETWORKS", str),
+    "WRITEBACK_CONCURRENCY_PER_CONNECTION": ("WRITEBACK_CONCURRENCY_PER_CONNECTION", int),
     "LOG_LEVEL": ("LOG_LEVEL", str),
     "BROKER_VISIBILITY_TIMEOUT": ("BROKER_VISIBILITY_TIMEOUT", int),
     "SWEEP_INTERVAL_SECONDS": ("SWEEP_INTERVAL_SECONDS", int),
@@ -63,7 +66,10 @@ def default_config() -> dict[str, Any]:
         "SECRET_KEY": None,  # None: generated once and kept in DATA_DIR/secret.key
         "PUBLIC_URL": "http://127.0.0.1:8000",
         "WEBHOOK_TOLERANCE_SECONDS": 300,
-        "WRITEBACK_TIMEOUT_SECONDS": 10.0,
+        "WRITEBACK_TIMEOUT_SECONDS": 10.0,  # the whole call, however slowly the CRM answers
+        "WRITEBACK_HTTP_HOSTS": "",  # hosts a callback may reach over plain http (comma-separated)
+        "WRITEBACK_ALLOWED_NETWORKS": "",  # internal networks a callback may reach (CIDRs, comma-separated)
+        "WRITEBACK_CONCURRENCY_PER_CONNECTION": 1,  # write-backs in flight to one CRM at a time
         "LOG_LEVEL": "INFO",
         "BROKER_VISIBILITY_TIMEOUT": 600,
         "SWEEP_INTERVAL_SECONDS": 60,

@@ -22,6 +22,7 @@ QUEUE = "passion"
 # behind at most one backfill task, never behind the whole pool.
 BACKFILL_QUEUE = "passion.backfill"
 DELIVERY_MAX_RETRIES = 8  # write-back attempts after the first, before the analysis is dead-lettered
+DELIVERY_MAX_ATTEMPTS = 1 + DELIVERY_MAX_RETRIES  # counted in the database, whichever chain made them
 
 
 def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
@@ -74,6 +75,6 @@ def queue_length(name: str) -> int:
             return 0
 
 
-def enqueue_delivery(analysis_id: int) -> None:
-    """Queue the write-back of one stored analysis."""
-    _celery().send_task(DELIVER_TASK, (analysis_id,), retry=True)
+def enqueue_delivery(analysis_id: int, *, countdown: float | None = None) -> None:
+    """Queue the write-back of one stored analysis (a retry: `countdown` seconds from now)."""
+    _celery().send_task(DELIVER_TASK, (analysis_id,), retry=True, countdown=countdown)

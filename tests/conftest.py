@@ -59,11 +59,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
+# the CRM fakes listen on loopback over plain http: allowed as an operator would allow an internal CRM
+LOOPBACK_CALLBACKS = {"WRITEBACK_HTTP_HOSTS": "127.0.0.1", "WRITEBACK_ALLOWED_NETWORKS": "127.0.0.0/8"}
+
+
 @pytest.fixture
 def app(tmp_path: Path, database_url: str, redis_url: str, redis_client: redis_lib.Redis):
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"),
                       "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url,
-                      "SECRET_KEY": "test-secret-key", "PUBLIC_URL": "http://testserver"})
+                      "SECRET_KEY": "test-secret-key", "PUBLIC_URL": "http://testserver",
+                      **LOOPBACK_CALLBACKS})
     with app.app_context():
         upgrade_database()
     yield app

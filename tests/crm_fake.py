@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -26,8 +26,11 @@ class CallbackReceiver:
         self.scripted: list[tuple[int, dict[str, str]]] = []  # answers to give before accepting
         self.fail_every = 0  # when set, every n-th call answers 500 (a flaky CRM)
         self.calls = 0
+        self.on_call: Callable[[], None] | None = None  # run while the sender waits for our answer
 
     def handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str]]:
+        if self.on_call is not None:
+            self.on_call()
         with self.lock:
             self.calls += 1
             if self.scripted:

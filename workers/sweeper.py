@@ -36,17 +36,23 @@ def candidates_to_requeue(grace: timedelta, *, limit: int = 1000) -> list[tuple[
         .where(Candidate.status.in_(WAITING),
                or_(Candidate.queued_at.is_(None), Candidate.queued_at < cutoff))
         .order_by(Candidate.id).limit(limit))
-    return [(row.id, row.history_version) for row in rows]
+    found = [(row.id, row.history_version) for row in rows]
+    db.session.rollback()  # read only: no transaction stays open while the caller talks to the broker
+    return found
 
 
 def deliveries_to_requeue(grace: timedelta, *, limit: int = 1000) -> list[int]:
-    """Ids of analyses older than `grace` whose write-back is pending and not leased."""
+    """Ids of analyses older than `grace` whose write-back is pending, not leased, and not waiting for a
+    scheduled retry (one overdue by more than `grace` was lost, and is queued again)."""
     now = utcnow()
-    return list(db.session.scalars(
+    found = list(db.session.scalars(
         select(Analysis.id)
         .where(Analysis.delivery_status == DeliveryStatus.PENDING, Analysis.created_at < now - grace,
-               or_(Analysis.lease_until.is_(None), Analysis.lease_until < now))
+               or_(Analysis.lease_until.is_(None), Analysis.lease_until < now),
+               or_(Analysis.retry_at.is_(None), Analysis.retry_at < now - grace))
         .order_by(Analysis.id).limit(limit)))
+    db.session.rollback()
+    return found
 
 
 def outdated_candidates(engine_version: str, *, limit: int) -> list[tuple[int, int]]:
@@ -59,12 +65,21 @@ def outdated_candidates(engine_version: str, *, limit: int) -> list[tuple[int, i
         select(Candidate.id, Candidate.history_version)
         .where(Candidate.status == CandidateStatus.ANALYZED, ~current.exists())
         .order_by(Candidate.id).limit(limit))
-    return [(row.id, row.history_version) for row in rows]
+    found = [(row.id, row.history_version) for row in rows]
+    db.session.rollback()
+    return found
 
 
 def mark_queued(candidate_id: int) -> None:
     db.session.execute(update(Candidate).where(Candidate.id == candidate_id)
                        .values(queued_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def mark_delivery_queued(analysis_id: int) -> None:
+    """The sweeper queued this write-back: the next sweeps leave it to that task for a grace period."""
+    db.session.execute(update(Analysis).where(Analysis.id == analysis_id)
+                       .values(retry_at=utcnow()).execution_options(synchronize_session=False))
     db.session.commit()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 from datetime import timedelta
 
 from celery import shared_task
@@ -15,10 +16,11 @@ from plugin.queue import (
     BACKFILL_QUEUE,
     BACKFILL_TASK,
     DELIVER_TASK,
-    DELIVERY_MAX_RETRIES,
+    DELIVERY_MAX_ATTEMPTS,
     QUEUE,
     SWEEP_TASK,
     enqueue_analysis,
+    enqueue_delivery,
     queue_length,
 )
 from plugin.receiving.connectors import WriteBackError
@@ -45,22 +47,38 @@ def analyze_candidate(candidate_id: int, history_version: int) -> None:
         deliver_analysis.delay(analysis_id)
 
 
-@shared_task(name=DELIVER_TASK, bind=True, acks_late=True,
+@shared_task(name=DELIVER_TASK, acks_late=True,
              reject_on_worker_lost=True, soft_time_limit=60, time_limit=90,
              autoretry_for=(DatabaseUnavailable,), retry_backoff=True, retry_backoff_max=120,
              max_retries=10)
-def deliver_analysis(self, analysis_id: int) -> None:  # type: ignore[no-untyped-def]
-    """Write one analysis back to the CRM, retrying with jittered exponential backoff."""
+def deliver_analysis(analysis_id: int) -> None:
+    """Write one analysis back to the CRM, retrying with jittered exponential backoff.
+
+    The retry limit counts attempts in the database (a sweep or a redelivery starts a task whose own
+    retry count is 0), and a retry is a new task scheduled with its due time recorded, so the sweeper
+    never starts a second chain beside it. A call cut at its deadline is an attempt like any other.
+    """
     try:
         pipeline.deliver(analysis_id)
+    except pipeline.ConnectionBusy:
+        countdown = random.uniform(1.0, 3.0)  # soon: the write-back in flight ends within its deadline
+        _schedule(analysis_id, countdown)
+        return
     except WriteBackError as exc:
-        if not exc.retryable or self.request.retries >= DELIVERY_MAX_RETRIES:
+        attempts = pipeline.attempts_made(analysis_id)
+        if not exc.retryable or attempts >= DELIVERY_MAX_ATTEMPTS:
             pipeline.mark_dead(analysis_id, str(exc))
             raise Reject(str(exc), requeue=False) from exc
-        countdown = pipeline.backoff_seconds(self.request.retries, exc.retry_after,
-                                             longest=_longest_countdown())
-        log.info("write-back retry analysis=%s in=%.1fs reason=%s", analysis_id, countdown, exc)
-        raise self.retry(countdown=countdown, max_retries=DELIVERY_MAX_RETRIES) from exc
+        countdown = pipeline.backoff_seconds(attempts - 1, exc.retry_after, longest=_longest_countdown())
+        log.info("write-back retry analysis=%s attempt=%s in=%.1fs reason=%s", analysis_id, attempts,
+                 countdown, exc)
+        _schedule(analysis_id, countdown)
+
+
+def _schedule(analysis_id: int, countdown: float) -> None:
+    """Queue the next try; if the broker refuses, the recorded due time lets the sweeper catch it."""
+    pipeline.schedule_retry(analysis_id, countdown)
+    enqueue_delivery(analysis_id, countdown=countdown)
 
 
 @shared_task(name=SWEEP_TASK, acks_late=True, soft_time_limit=120, time_limit=150)
@@ -74,6 +92,7 @@ def sweep() -> None:
     deliveries = sweeper.deliveries_to_requeue(grace)
     for analysis_id in deliveries:
         deliver_analysis.delay(analysis_id)
+        sweeper.mark_delivery_queued(analysis_id)
     if candidates or deliveries:
         log.warning("sweep requeued analyses=%s deliveries=%s", len(candidates), len(deliveries))
     retention = timedelta(days=current_app.config["EVENT_RETENTION_DAYS"])

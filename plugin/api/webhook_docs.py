@@ -64,13 +64,16 @@ new secret are both accepted until `passion connections drop-old-secrets`."""
 _OUTBOUND = """\
 When the connection has a callback URL (`passion connections create --callback-url URL`), each analysis \
 of the candidate's current history is POSTed there as JSON, signed like the deliveries you send us, with \
-the connection's newest secret.
+every active secret: during a rotation `webhook-signature` carries one `v1,` signature per secret, \
+space-separated, so either secret verifies it. The URL must be https (and reach no internal address) \
+unless the operator allows otherwise.
 
 `webhook-id` is `msg_analysis_<analysis id>` and stays the same across our retries: a retry after a lost \
 answer may reach you twice, so ignore an id you have already processed. An analysis of a history version \
 that has changed since is not sent: the newer version's analysis follows.
 
-Your answer: any 2xx means delivered. 429, 5xx, timeouts ({timeout} s) and network errors are retried \
+Your answer: any 2xx means delivered; we read at most 64 KB of its body and never follow a redirect (a 3xx \
+is not retried). 429, 5xx, no complete answer within {timeout} s and network errors are retried \
 with exponential backoff (from 2 s, doubling, with jitter, and never sooner than your `Retry-After` up to \
 a cap of at most 10 minutes), up to {retries} retries. Any other 4xx is not retried. A write-back that \
 is not retried or runs out of retries is dead-lettered: the API shows \

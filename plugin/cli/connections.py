@@ -40,17 +40,23 @@ def _connection(connection_id: str) -> Any:
 @click.option("--provider", type=click.Choice(PROVIDERS), default="standard", show_default=True)
 @click.option("--name", required=True, help="A name the recruiters recognise.")
 @click.option("--callback-url", default=None,
-              help="Where candidate.analyzed events are POSTed (signed with the same secret).")
+              help="Where candidate.analyzed events are POSTed (signed with the same secret); https, "
+                   "and no internal address unless PASSION_WRITEBACK_HTTP_HOSTS and "
+                   "PASSION_WRITEBACK_ALLOWED_NETWORKS allow it.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def create(provider: str, name: str, callback_url: str | None, as_json: bool) -> None:
     """Create a connection and print its credentials once.
 
     Prints its id, webhook URL, signing secret (whsec_…) and API token; only hashes or ciphertexts are
     stored, so they cannot be shown again (new-token and rotate-secret issue new ones)."""
+    from plugin.outbound import RefusedURL
     from plugin.storage.connections import create_connection
 
     with _app_context(must_exist=False):
-        issued = create_connection(provider=provider, name=name, callback_url=callback_url)
+        try:
+            issued = create_connection(provider=provider, name=name, callback_url=callback_url)
+        except RefusedURL as exc:
+            raise click.BadParameter(str(exc), param_hint="'--callback-url'") from exc
     if as_json:
         click.echo(json.dumps(issued.as_dict()))
         return

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from plugin.extensions import db
+from plugin.outbound import OutboundPolicy
 from plugin.storage.crypto import hash_token, new_api_token, new_signing_secret
 from plugin.storage.models import Connection
 
@@ -32,7 +33,10 @@ def webhook_url(connection_id: str) -> str:
 
 def create_connection(*, provider: str, name: str, callback_url: str | None = None
                       ) -> IssuedConnection:
-    """A new connection with a fresh signing secret and API token."""
+    """A new connection with a fresh signing secret and API token; RefusedURL when the callback URL fails
+    the outbound policy (checked again on every write-back, where DNS may answer differently)."""
+    if callback_url is not None:
+        OutboundPolicy.from_config(current_app.config).check(callback_url)
     secret, token = new_signing_secret(), new_api_token()
     connection = Connection(provider=provider, name=name, token_hash=hash_token(token),
                             callback_url=callback_url)

@@ -134,6 +134,8 @@ class Analysis(db.Model):
     delivered_at: Mapped[datetime | None]
     # a worker holds the write-back until then, so a redelivered task or the sweeper cannot send twice
     lease_until: Mapped[datetime | None]
+    # when a scheduled retry is due: until then (and a grace period) the sweeper leaves it to that retry
+    retry_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
 
     candidate: Mapped[Candidate] = relationship(back_populates="analyses")

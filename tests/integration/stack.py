@@ -87,6 +87,8 @@ def worker_argv() -> list[str]:
 def base_env(tmp_path: Path, **settings: str) -> dict[str, str]:
     """The inherited environment with every PASSION_* setting replaced by the test's own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PASSION_")}
-    env.update({"PASSION_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"})
+    env.update({"PASSION_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1",
+                "PASSION_WRITEBACK_HTTP_HOSTS": "127.0.0.1",  # the CRM fakes listen on loopback
+                "PASSION_WRITEBACK_ALLOWED_NETWORKS": "127.0.0.0/8"})
     env.update({f"PASSION_{key}": value for key, value in settings.items()})
     return env

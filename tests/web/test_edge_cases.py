@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-import requests
-
 from plugin.extensions import db
 from plugin.receiving.connectors.standard import _retry_after
 from plugin.storage.models import Candidate
@@ -27,10 +25,9 @@ def test_a_crm_clock_far_ahead_does_not_freeze_the_candidate(client, connection,
         assert db.session.query(Candidate).one().history_version == 2
 
 
-def _response(retry_after: str) -> requests.Response:
-    response = requests.Response()
-    response.headers["Retry-After"] = retry_after
-    return response
+def _response(retry_after: str) -> dict[str, str]:
+    """The answer's headers, as the write-back client hands them over."""
+    return {"Retry-After": retry_after}
 
 
 def test_retry_after_in_seconds_or_as_an_http_date():

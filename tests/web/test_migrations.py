@@ -37,3 +37,25 @@ def test_dropping_unused_columns_keeps_every_row(tmp_path, database_url, redis_u
         db.engine.dispose()
     assert counts == [1, 1, 1]
     assert not columns & {"credentials_encrypted", "field_mapping"}
+
+
+def test_adding_the_retry_due_time_keeps_every_analysis(tmp_path, database_url, redis_url):
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "k",
+                      "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url})
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0005")
+        with db.engine.begin() as connection:
+            for statement in ROWS[:2]:
+                connection.execute(sa.text(statement.replace(" field_mapping,", "")
+                                           .replace(" '{}',", "")))
+            connection.execute(sa.text(
+                "INSERT INTO analyses (candidate_id, history_version, history_hash, engine_version, result,"
+                " created_at, delivery_status, delivery_attempts) VALUES (1, 1, 'hh', 'e1', '{}',"
+                " '2026-01-01 00:00:00', 'pending', 3)"))
+        upgrade(directory=directory)
+        with db.engine.connect() as connection:
+            row = connection.execute(sa.text(
+                "SELECT delivery_attempts, retry_at FROM analyses")).one()
+        db.engine.dispose()
+    assert (row.delivery_attempts, row.retry_at) == (3, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plugin.receiving.connectors.base import Connector, InboundEvent, WriteBackError
+from plugin.receiving.connectors.base import Connector, InboundEvent, WriteBack, WriteBackError
 from plugin.receiving.connectors.standard import StandardConnector
 
 _CONNECTORS: dict[str, Connector] = {"standard": StandardConnector()}
@@ -14,4 +14,5 @@ def get_connector(provider: str) -> Connector:
     return _CONNECTORS[provider]
 
 
-__all__ = ["Connector", "InboundEvent", "PROVIDERS", "WriteBackError", "get_connector"]
+__all__ = ["Connector", "InboundEvent", "PROVIDERS", "WriteBack", "WriteBackError",
+           "get_connector"]

@@ -20,6 +20,15 @@ class InboundEvent:
     occurred_at: datetime | None = None  # when the CRM says it happened, to spot late arrivals
 
 
+@dataclass(frozen=True)
+class WriteBack:
+    """A write-back ready to send: read from the rows inside a transaction, sent after it has ended."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
 class WriteBackError(Exception):
     """The CRM refused or failed a write-back in a way worth retrying."""
 
@@ -40,6 +49,9 @@ class Connector(Protocol):
     def load_event(self, payload: Any) -> InboundEvent:
         """Validate the payload with the CRM's schema; raises marshmallow.ValidationError."""
 
-    def write_back(self, connection: Connection, candidate: Candidate, analysis: Analysis,
-                   config: Mapping[str, Any]) -> None:
-        """Send the structured fields to the CRM; raise WriteBackError to be retried."""
+    def prepare_write_back(self, connection: Connection, candidate: Candidate, analysis: Analysis,
+                           config: Mapping[str, Any]) -> WriteBack | None:
+        """Build the write-back from the rows (the caller holds a transaction); None: nothing to send."""
+
+    def send_write_back(self, write_back: WriteBack, config: Mapping[str, Any]) -> None:
+        """Send it without touching the database; raise WriteBackError to be retried."""

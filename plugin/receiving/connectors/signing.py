@@ -38,11 +38,16 @@ def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def sign_headers(secret: str, msg_id: str, body: bytes, *, now: float | None = None) -> dict[str, str]:
-    """Headers for an outbound delivery."""
+def sign_headers(secrets: str | Iterable[str], msg_id: str, body: bytes, *,
+                 now: float | None = None) -> dict[str, str]:
+    """Headers for an outbound delivery, signed with every secret given: during a rotation the receiver
+    may still hold the previous one, and the spec's header carries several space-separated signatures."""
     timestamp = int(time.time() if now is None else now)
+    keys = [secrets] if isinstance(secrets, str) else list(secrets)
+    if not keys:
+        raise ValueError("no signing secret to sign with")
     return {"webhook-id": msg_id, "webhook-timestamp": str(timestamp),
-            "webhook-signature": signature(secret, msg_id, timestamp, body)}
+            "webhook-signature": " ".join(signature(key, msg_id, timestamp, body) for key in keys)}
 
 
 def verify(secrets: Iterable[str], headers: Mapping[str, str], body: bytes, *,

@@ -8,18 +8,17 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import requests
-
+from plugin.outbound import OutboundFailure, OutboundPolicy, post
 from plugin.receiving.connectors import signing
-from plugin.receiving.connectors.base import InboundEvent, WriteBackError
+from plugin.receiving.connectors.base import InboundEvent, WriteBack, WriteBackError
 from plugin.storage import pool
 from plugin.storage.models import Analysis, Candidate, Connection, as_utc
 from schemas.webhooks import ANALYZED_EVENT, StandardEventSchema
 
 
-def _retry_after(response: requests.Response) -> float | None:
+def _retry_after(headers: Mapping[str, str]) -> float | None:
     """Retry-After in seconds, from either form RFC 9110 allows (delay-seconds or an HTTP date)."""
-    value = response.headers.get("Retry-After", "").strip()
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), "").strip()
     # ASCII digits only: str.isdigit() passes "\u00b2", which float() refuses (a crash, not a retry)
     if value.isascii() and value.isdigit() and len(value) <= 9:
         return float(value)
@@ -47,24 +46,31 @@ class StandardConnector:
         return InboundEvent(type=event["type"], external_id=data["candidate_id"], history=history,
                             occurred_at=event["timestamp"])
 
-    def write_back(self, connection: Connection, candidate: Candidate, analysis: Analysis,
-                   config: Mapping[str, Any]) -> None:
-        """POST candidate.analyzed to the callback URL; the pool itself was updated on store."""
+    def prepare_write_back(self, connection: Connection, candidate: Candidate, analysis: Analysis,
+                           config: Mapping[str, Any]) -> WriteBack | None:
+        """candidate.analyzed for the callback URL, signed with every active secret (a receiver in the
+        middle of a rotation may still hold the previous one); the pool itself was updated on store."""
         if not connection.callback_url:
-            return
+            return None
         body = json.dumps({"type": ANALYZED_EVENT, "timestamp": as_utc(analysis.created_at).isoformat(),
                            "data": pool.profile_fields(candidate, analysis)}).encode()
-        secret = connection.signing_secrets(config["SECRET_KEY"])[0]
+        secrets = connection.signing_secrets(config["SECRET_KEY"])
         # the id is stable per analysis, so a receiver dedupes our own retries
-        headers = signing.sign_headers(secret, f"msg_analysis_{analysis.id}", body)
+        headers = signing.sign_headers(secrets, f"msg_analysis_{analysis.id}", body)
         headers["content-type"] = "application/json"
+        return WriteBack(connection.callback_url, body, headers)
+
+    def send_write_back(self, write_back: WriteBack, config: Mapping[str, Any]) -> None:
+        """POST it once under the outbound policy; 2xx is done, 429/5xx/no answer is retried, the rest
+        (a redirect included: it is never followed) is refused for good."""
         try:
-            response = requests.post(connection.callback_url, data=body, headers=headers,
-                                     timeout=config["WRITEBACK_TIMEOUT_SECONDS"])
-        except requests.RequestException as exc:
-            raise WriteBackError(f"callback unreachable: {type(exc).__name__}") from exc
-        if response.status_code == 429 or response.status_code >= 500:
-            raise WriteBackError(f"callback answered {response.status_code}",
-                                 retry_after=_retry_after(response))
-        if response.status_code >= 400:
-            raise WriteBackError(f"callback refused with {response.status_code}", retryable=False)
+            answer = post(write_back.url, write_back.body, write_back.headers,
+                          policy=OutboundPolicy.from_config(config),
+                          deadline_seconds=config["WRITEBACK_TIMEOUT_SECONDS"])
+        except OutboundFailure as exc:
+            raise WriteBackError(f"callback {exc}", retryable=not exc.refused) from exc
+        if answer.status == 429 or answer.status >= 500:
+            raise WriteBackError(f"callback answered {answer.status}",
+                                 retry_after=_retry_after(answer.headers))
+        if answer.status >= 300:
+            raise WriteBackError(f"callback refused with {answer.status}", retryable=False)

@@ -1,0 +1,6 @@
+"""Calls to addresses a tenant chose (write-backs): the URL policy and the guarded client."""
+
+from plugin.outbound.client import OutboundAnswer, OutboundFailure, post
+from plugin.outbound.policy import OutboundPolicy, RefusedURL
+
+__all__ = ["OutboundAnswer", "OutboundFailure", "OutboundPolicy", "RefusedURL", "post"]
