@@ -99,8 +99,8 @@ def test_connections_create_refuses_the_url_naming_the_field(tmp_path, monkeypat
     result = runner.invoke(main, ["connections", "create", "--name", "A", "--callback-url", url])
     assert result.exit_code == 2
     assert "--callback-url" in result.output and "callback_url:" in result.output
-    listed = runner.invoke(main, ["connections", "list", "--json"]).output.strip()
-    assert listed == ""  # nothing was stored
+    listed = runner.invoke(main, ["connections", "list", "--json"])
+    assert listed.exit_code == 0 and listed.stdout.strip() == ""  # nothing was stored
 
 
 def test_connections_create_accepts_loopback_when_the_operator_allows_it(tmp_path, monkeypatch):
