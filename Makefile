@@ -6,7 +6,7 @@ PORT   ?= 8000
 # extra options for `passion run`, e.g. make run RUN_ARGS=--verbose (children's logs in the terminal)
 RUN_ARGS ?=
 
-.PHONY: run test test-fast test-bare lint bench clean
+.PHONY: run test test-fast test-bare lint bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required" if sys.version_info < (3, 11) else 0)'
@@ -37,6 +37,13 @@ test-fast: $(VENV)/.installed  ## the inner loop: SQLite only, no worker process
 
 test-bare: $(VENV)/.installed  ## the end-to-end tests as on a bare machine: our own PostgreSQL and Redis
 	PASSION_TEST_OWN_SERVICES=1 $(BIN)/python -m pytest tests/integration tests/web/test_webhook_accept.py
+
+# Debian's Chromium for tests/chromium (Playwright drives it; nothing downloads a browser). Needs root or sudo;
+# without it those tests are skipped, and CI (PASSION_REQUIRE_BROWSER=1) fails instead.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	command -v chromium >/dev/null || $(SUDO) apt-get install -y -q chromium chromium-driver \
+	  || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver; }
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check plugin workers schemas tests bench
