@@ -30,6 +30,7 @@ _ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SWEEP_GRACE_SECONDS": ("SWEEP_GRACE_SECONDS", int),
     "EVENT_RETENTION_DAYS": ("EVENT_RETENTION_DAYS", int),
     "METRICS_TOKEN": ("METRICS_TOKEN", str),
+    "WORKSHEET_RATE_LIMIT": ("WORKSHEET_RATE_LIMIT", int),
     # browser-facing security (docs/security.md)
     "PROXY_HOPS": ("PROXY_HOPS", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda raw: raw.lower() in ("1", "true", "yes")),
@@ -77,6 +78,7 @@ def default_config() -> dict[str, Any]:
         "EVENT_RETENTION_DAYS": 30,
         "METRICS_TOKEN": None,  # None: /metrics (aggregates only) is served without a token
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "WORKSHEET_RATE_LIMIT": 300,  # requests per worksheet link per 10 minutes (docs/worksheet.md)
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # browser-facing security (plugin/security.py, docs/security.md)
         "SESSION_COOKIE_HTTPONLY": True,
