@@ -11,6 +11,7 @@ from plugin.cli.connections import connections
 from plugin.cli.demo import demo
 from plugin.cli.replay import replay
 from plugin.cli.services import db_upgrade, run, serve, worker
+from plugin.cli.worksheet import worksheet
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,5 +23,5 @@ def main() -> None:
     """
 
 
-for command in (run, serve, worker, connections, demo, db_upgrade, replay):
+for command in (run, serve, worker, connections, demo, db_upgrade, replay, worksheet):
     main.add_command(command)

@@ -127,6 +127,14 @@ def result_page(token: str, link: WorksheetLink, candidate: Candidate) -> Any:
     return _render_result(token, candidate)
 
 
+@bp.get("/worksheet/<token>/status")
+@with_link
+def status(token: str, link: WorksheetLink, candidate: Candidate) -> Any:
+    """For the waiting page's script: whether the result of the current answers is ready."""
+    return jsonify(ready=_current_analysis(candidate) is not None,
+                   failed=candidate.status == CandidateStatus.FAILED)
+
+
 @bp.post("/worksheet/<token>/corrections")
 @with_link
 def correct(token: str, link: WorksheetLink, candidate: Candidate) -> Any:
