@@ -41,7 +41,7 @@ class WorksheetLinkRequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    days = fields.Integer(load_default=DEFAULT_LINK_DAYS, strict=True,
+    days = fields.Integer(load_default=DEFAULT_LINK_DAYS,
                           validate=validate.Range(min=1, max=MAX_LINK_DAYS),
                           metadata={"description": "Days until the link expires"})
 

@@ -13,8 +13,8 @@ from workers.cli import main
 
 COMMANDS = [[], ["run"], ["serve"], ["worker"], ["analyze"], ["connections"],
             ["connections", "create"], ["connections", "list"], ["connections", "rotate-secret"],
-            ["demo"], ["db-upgrade"], ["replay"], ["skills"], ["explain"], ["worksheet"], ["worksheet", "link"],
-            ["worksheet", "revoke"]]
+            ["demo"], ["db-upgrade"], ["replay"], ["skills"], ["explain"], ["worksheet"],
+            ["worksheet", "link"], ["worksheet", "revoke"]]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "passion")

@@ -28,8 +28,8 @@ def csrf(client, path: str) -> str:
 
 
 def two_jobs(token: str, action: str = "submit", **extra: str) -> dict[str, str]:
-    return {"csrf_token": token, "action": action, "jobs-0-title": "Law Clerk", "jobs-0-employer": "Smith LLP",
-            "jobs-0-start": "2019-02", "jobs-0-end": "2021-06",
+    return {"csrf_token": token, "action": action, "jobs-0-title": "Law Clerk",
+            "jobs-0-employer": "Smith LLP", "jobs-0-start": "2019-02", "jobs-0-end": "2021-06",
             "jobs-0-likes": "legal research on CanLII\r\ndrafting memos\n\n",
             "jobs-1-title": "Paralegal", "jobs-1-likes": "researching case law\nwriting research memos",
             "jobs-1-dislikes": "billing clients", "jobs-2-title": "", "jobs-2-likes": "", **extra}
