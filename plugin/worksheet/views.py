@@ -56,7 +56,7 @@ def _render_worksheet(token: str, link: WorksheetLink, candidate: Candidate, job
     room = max(0, MAX_JOBS - len(jobs))
     shown = jobs + [{}] * min(blank, room, MAX_BLANK_JOBS)
     return render_template("worksheet/worksheet.html", token=token, link=link, jobs=shown,
-                           errors=errors or {}, saved=saved, max_jobs=MAX_JOBS,
+                           errors=errors or {}, saved=saved, max_jobs=MAX_JOBS, has_draft=draft is not None,
                            submitted_at=draft.submitted_at if draft else None)
 
 
