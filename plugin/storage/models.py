@@ -212,8 +212,8 @@ class WorksheetLink(db.Model):
 
 
 class WorksheetDraft(db.Model):
-    """What a candidate typed on the worksheet, saved as they go; one per candidate, kept after submit
-    so that a later visit starts from what they sent."""
+    """What a candidate typed on the worksheet, saved as they go, and what they last sent; one per
+    candidate, so that a later visit starts from their own words."""
 
     __tablename__ = "worksheet_drafts"
 
@@ -222,6 +222,8 @@ class WorksheetDraft(db.Model):
     jobs: Mapped[list[Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
+    # the jobs as last sent: a later CRM event, which has no field for likes and dislikes, gets them back
+    submitted_jobs: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class WorksheetCorrection(db.Model):

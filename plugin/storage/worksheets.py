@@ -20,6 +20,7 @@ from plugin.storage.models import (
     as_utc,
     utcnow,
 )
+from schemas.history import MAX_JOBS
 
 RATE_WINDOW = timedelta(minutes=10)
 
@@ -113,8 +114,32 @@ def save_draft(candidate_id: int, jobs: list[dict[str, Any]], *, submitted: bool
     draft.jobs = jobs
     draft.updated_at = utcnow()
     if submitted:
-        draft.submitted_at = utcnow()
+        draft.submitted_at, draft.submitted_jobs = utcnow(), jobs
     db.session.commit()
+
+
+def _job_key(job: dict[str, Any]) -> tuple[str, str]:
+    return (" ".join((job.get("title") or "").casefold().split()),
+            " ".join((job.get("employer") or "").casefold().split()))
+
+
+def with_candidate_words(candidate_id: int, history: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A CRM event's history with what the candidate last sent through the worksheet kept: their likes and
+    dislikes go back into the same job (title and employer) where the CRM's has none, and the jobs they
+    added that the CRM does not list are kept after the CRM's. Without this, any CRM edit would erase
+    their words, since no CRM has a field for them."""
+    draft = db.session.get(WorksheetDraft, candidate_id)
+    if history is None or draft is None or not draft.submitted_jobs:
+        return history
+    sent = {_job_key(job): job for job in draft.submitted_jobs}
+    jobs = []
+    for job in history.get("jobs", []):
+        own = sent.pop(_job_key(job), None)
+        if own is not None and not job.get("likes") and not job.get("dislikes"):
+            job = {**job, "likes": own.get("likes", []), "dislikes": own.get("dislikes", [])}
+        jobs.append(job)
+    jobs += list(sent.values())
+    return {**history, "jobs": jobs[:MAX_JOBS]}
 
 
 def corrections_of(candidate_id: int) -> list[WorksheetCorrection]:

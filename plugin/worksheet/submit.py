@@ -27,7 +27,7 @@ def submit(candidate: Candidate, jobs: list[dict[str, Any]]) -> int:
     db.session.commit()  # end the read transaction: ingest takes the write lock itself
     delivery_id = "worksheet_" + uuid.uuid4().hex  # unique: the history hash dedupes equal submissions
     event = InboundEvent(type=EVENT_TYPE, external_id=history["candidate_id"], history=history,
-                         occurred_at=utcnow())
+                         occurred_at=utcnow(), from_worksheet=True)
     outcome = ingest.record_event(connection_id, delivery_id, event)
     if outcome.enqueue_version is not None:
         try:

@@ -163,3 +163,29 @@ def test_erasing_the_candidate_closes_the_link(app, client, connection, link):
     body, headers = signed_delivery(connection.secret, event("candidate.deleted", {"candidate_id": "cand-1"}))
     assert client.post(f"/webhooks/{connection.id}", data=body, headers=headers).status_code == 202
     assert client.get(path_of(link)).status_code == 404
+
+
+def test_a_later_crm_update_keeps_the_candidates_words(app, client, connection, link):
+    """CRMs have no field for likes and dislikes: their next event must not erase what the candidate sent."""
+    from tests.webhook_sender import event, signed_delivery
+
+    path = path_of(link)
+    client.post(path, data=two_jobs(csrf(client, path)))
+    sent = candidate_row(app)
+    crm = {"candidate_id": "cand-1", "jobs": [{"title": "Law Clerk", "employer": "Smith LLP",
+                                              "start": "2019-02", "end": "2021-06"}]}
+    body, headers = signed_delivery(connection.secret, event("candidate.updated", crm))
+    assert client.post(f"/webhooks/{connection.id}", data=body, headers=headers).status_code == 202
+    after = candidate_row(app)
+    assert after.history_version == sent.history_version  # nothing new: the same history as sent
+    assert after.history["jobs"][0]["likes"] == ["legal research on CanLII", "drafting memos"]
+    assert [j["title"] for j in after.history["jobs"]] == ["Law Clerk", "Paralegal"]
+    crm["jobs"][0]["title"] = "Senior Law Clerk"  # a real change in the CRM is a new version
+    crm["jobs"][0]["likes"] = ["mentoring juniors"]
+    body, headers = signed_delivery(connection.secret, event("candidate.updated", crm))
+    client.post(f"/webhooks/{connection.id}", data=body, headers=headers)
+    changed = candidate_row(app)
+    assert changed.history_version == sent.history_version + 1
+    assert [(j["title"], j["likes"]) for j in changed.history["jobs"]] == [
+        ("Senior Law Clerk", ["mentoring juniors"]), ("Law Clerk", ["legal research on CanLII", "drafting memos"]),
+        ("Paralegal", ["researching case law", "writing research memos"])]

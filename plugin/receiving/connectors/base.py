@@ -18,6 +18,7 @@ class InboundEvent:
     external_id: str
     history: dict[str, Any] | None  # None for deletions
     occurred_at: datetime | None = None  # when the CRM says it happened, to spot late arrivals
+    from_worksheet: bool = False  # the candidate's own submission (plugin/worksheet), not the CRM's
 
 
 @dataclass(frozen=True)

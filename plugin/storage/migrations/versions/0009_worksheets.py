@@ -37,6 +37,7 @@ def upgrade():
         sa.Column('jobs', sa.JSON(), nullable=False),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('submitted_jobs', sa.JSON(), nullable=True),
         _candidate_fk(),
         sa.PrimaryKeyConstraint('candidate_id'),
     )
