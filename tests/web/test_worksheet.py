@@ -187,5 +187,5 @@ def test_a_later_crm_update_keeps_the_candidates_words(app, client, connection, 
     changed = candidate_row(app)
     assert changed.history_version == sent.history_version + 1
     assert [(j["title"], j["likes"]) for j in changed.history["jobs"]] == [
-        ("Senior Law Clerk", ["mentoring juniors"]), ("Law Clerk", ["legal research on CanLII", "drafting memos"]),
-        ("Paralegal", ["researching case law", "writing research memos"])]
+        ("Senior Law Clerk", ["mentoring juniors"]),
+        ("Law Clerk", ["legal research on CanLII", "drafting memos"]), ("Paralegal", ["researching case law", "writing research memos"])]
