@@ -188,4 +188,5 @@ def test_a_later_crm_update_keeps_the_candidates_words(app, client, connection, 
     assert changed.history_version == sent.history_version + 1
     assert [(j["title"], j["likes"]) for j in changed.history["jobs"]] == [
         ("Senior Law Clerk", ["mentoring juniors"]),
-        ("Law Clerk", ["legal research on CanLII", "drafting memos"]), ("Paralegal", ["researching case law", "writing research memos"])]
+        ("Law Clerk", ["legal research on CanLII", "drafting memos"]),
+        ("Paralegal", ["researching case law", "writing research memos"])]
