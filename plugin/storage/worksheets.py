@@ -162,3 +162,9 @@ def set_correction(candidate_id: int, *, kind: str, theme: str, rejected: bool, 
     else:
         found.rejected, found.note = rejected, note
     db.session.commit()
+
+
+def corrections_as_fields(candidate_id: int) -> list[dict[str, Any]]:
+    """The corrections as written back beside the analysis (schemas.webhooks.CorrectionFieldsSchema)."""
+    return [{"kind": c.kind, "theme": c.theme, "rejected": c.rejected, "note": c.note}
+            for c in corrections_of(candidate_id)]

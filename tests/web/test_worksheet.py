@@ -190,3 +190,26 @@ def test_a_later_crm_update_keeps_the_candidates_words(app, client, connection, 
         ("Senior Law Clerk", ["mentoring juniors"]),
         ("Law Clerk", ["legal research on CanLII", "drafting memos"]),
         ("Paralegal", ["researching case law", "writing research memos"])]
+
+
+def test_corrections_are_written_back_beside_the_analysis(app, client, callback_connection):
+    from workers import pipeline
+
+    receiver, issued = callback_connection
+    crm_candidate(app, client, issued)
+    path = path_of(new_link(client, issued))
+    client.post(path, data=two_jobs(csrf(client, path)))
+    with app.app_context():
+        row = db.session.query(Candidate).filter_by(external_id="cand-1").one()
+        candidate_id, version = row.id, row.history_version
+        db.session.rollback()
+        analysis_id = pipeline.analyze(candidate_id, version)
+    token = csrf(client, path + "/result")
+    client.post(path + "/corrections", data={"csrf_token": token, "kind": "passion", "theme": "research",
+                                             "rejected": "yes", "note": "more of a writer"})
+    with app.app_context():
+        pipeline.deliver(analysis_id)
+    data = receiver.deliveries[-1]["payload"]["data"]
+    assert "research" in data["passion_themes"]
+    assert data["candidate_corrections"] == [{"kind": "passion", "theme": "research", "rejected": True,
+                                              "note": "more of a writer"}]
