@@ -12,9 +12,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the blueprint with its routes and the recruiter panel's template helper."""
-    from plugin.worksheet import recruiter, views  # each adds its routes to bp
+    import plugin.worksheet.views  # noqa: F401  (adds the candidate's routes to bp)
+    from plugin.worksheet import recruiter  # adds the recruiter's routes to bp
     from plugin.worksheet.blueprint import bp
 
-    del views
     app.register_blueprint(bp)
     app.add_template_global(recruiter.worksheet_panel, "worksheet_panel")

@@ -102,6 +102,41 @@ def test_the_worksheet_works_without_javascript(chromium, link, live_url):
         context.close()
 
 
+def test_keyboard_only_from_the_skip_link_to_sending(app, page, link, live_url):
+    url = live_url + path_of(link)
+    page.goto(url)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to the content")).to_be_focused()
+    page.keyboard.press("Tab")  # the advice, then the first job's fields in reading order
+    expect(page.locator(".advice summary")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("#jobs-0-title")).to_be_focused()
+    for expected in ("#jobs-0-employer", "#jobs-0-start"):
+        page.keyboard.press("Tab")
+        expect(page.locator(expected)).to_be_focused()
+    page.locator("#jobs-0-likes").focus()
+    page.keyboard.type("legal research on CanLII")
+    page.locator("#jobs-1-title").focus()
+    page.keyboard.type("Paralegal")
+    page.keyboard.press("Tab")
+    expect(page.locator("#jobs-1-employer")).to_be_focused()
+    page.locator("#jobs-1-likes").focus()  # (a month field holds two stops of its own: month and year)
+    page.keyboard.type("researching case law")
+    page.get_by_role("button", name="Send and see my result").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(url + "/result")
+    analyze_latest(app)
+    page.goto(url + "/result")
+    page.locator("#passion-research summary").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.locator("#passion-research-rejected")).to_be_focused()
+    page.keyboard.press("Space")
+    page.locator("#passion-research button").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#passion-research .badge")).to_have_text("you said: that's not me")
+
+
 @pytest.mark.parametrize("spoil", ["expired", "revoked", "tampered"])
 def test_a_spoiled_link_is_refused(app, client, connection, page, link, live_url, spoil):
     path = path_of(link)
