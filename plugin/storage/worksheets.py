@@ -42,13 +42,25 @@ class LinkCheck:
     candidate: Candidate | None = None
 
 
-def new_link(candidate_id: int, *, days: int) -> WorksheetLink:
-    """A link for the candidate, valid `days` from now; committed."""
+def new_link(candidate_id: int, *, days: int, commit: bool = True) -> WorksheetLink:
+    """A link for the candidate, valid `days` from now; committed, or only flushed into the caller's
+    transaction with `commit=False`."""
     link = WorksheetLink(id="wsl_" + secrets.token_urlsafe(24), candidate_id=candidate_id,
                          expires_at=utcnow() + timedelta(days=days))
     db.session.add(link)
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return link
+
+
+def reusable_link(candidate_id: int, *, days_left: int) -> WorksheetLink | None:
+    """The candidate's newest link that is not withdrawn and has at least `days_left` days to run."""
+    return db.session.scalar(select(WorksheetLink).where(
+        WorksheetLink.candidate_id == candidate_id, WorksheetLink.revoked_at.is_(None),
+        WorksheetLink.expires_at >= utcnow() + timedelta(days=days_left))
+        .order_by(WorksheetLink.expires_at.desc()).limit(1))
 
 
 def check_link(link_id: str, *, limit: int) -> LinkCheck:

@@ -11,8 +11,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from plugin.storage import worksheets
 from plugin.storage.models import as_utc
+from schemas.worksheet import DEFAULT_LINK_DAYS
 
 SALT = "passion-tagger worksheet link"
+WRITE_BACK_MIN_DAYS_LEFT = 7
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,19 @@ def link_id_from(token: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def url_of(link_id: str) -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/") + "/worksheet/" + token_for(link_id)
+
+
 def issue(candidate_id: int, *, days: int) -> IssuedLink:
     """A new link for the candidate, with the absolute URL to send them."""
     link = worksheets.new_link(candidate_id, days=days)
-    url = current_app.config["PUBLIC_URL"].rstrip("/") + "/worksheet/" + token_for(link.id)
-    return IssuedLink(link.id, url, as_utc(link.expires_at))
+    return IssuedLink(link.id, url_of(link.id), as_utc(link.expires_at))
+
+
+def write_back_url(candidate_id: int) -> str:
+    """The link a write-back puts in the CRM's field, for the CRM's own email templates: the newest one
+    with a week or more to run, else a new one, flushed into the caller's transaction (committed with it)."""
+    link = (worksheets.reusable_link(candidate_id, days_left=WRITE_BACK_MIN_DAYS_LEFT)
+            or worksheets.new_link(candidate_id, days=DEFAULT_LINK_DAYS, commit=False))
+    return url_of(link.id)

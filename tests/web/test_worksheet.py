@@ -197,7 +197,8 @@ def test_corrections_are_written_back_beside_the_analysis(app, client, callback_
 
     receiver, issued = callback_connection
     crm_candidate(app, client, issued)
-    path = path_of(new_link(client, issued))
+    link = new_link(client, issued)
+    path = path_of(link)
     client.post(path, data=two_jobs(csrf(client, path)))
     with app.app_context():
         row = db.session.query(Candidate).filter_by(external_id="cand-1").one()
@@ -213,3 +214,19 @@ def test_corrections_are_written_back_beside_the_analysis(app, client, callback_
     assert "research" in data["passion_themes"]
     assert data["candidate_corrections"] == [{"kind": "passion", "theme": "research", "rejected": True,
                                               "note": "more of a writer"}]
+    assert data["worksheet_url"] == link["url"]  # the open link is reused, not a new one per write-back
+
+
+def test_a_write_back_gives_the_crm_a_working_worksheet_link(app, client, callback_connection):
+    from plugin.storage.models import WorksheetLink
+    from workers import pipeline
+
+    receiver, issued = callback_connection
+    crm_candidate(app, client, issued)
+    with app.app_context():
+        analysis_id = db.session.query(Candidate).one().latest_analysis.id
+        db.session.rollback()
+        pipeline.deliver(analysis_id)
+        assert db.session.query(WorksheetLink).count() == 1  # committed with the delivery
+    url = receiver.deliveries[-1]["payload"]["data"]["worksheet_url"]
+    assert client.get(url.removeprefix("http://testserver")).status_code == 200
