@@ -137,6 +137,22 @@ def test_keyboard_only_from_the_skip_link_to_sending(app, page, link, live_url):
     expect(page.locator("#passion-research .badge")).to_have_text("you said: that's not me")
 
 
+def test_the_result_prints_without_forms_or_links(app, client, page, link, live_url):
+    url = live_url + path_of(link)
+    page.goto(url)
+    fill_two_jobs(page)
+    page.get_by_role("button", name="Send and see my result").click()
+    page.wait_for_url(url + "/result")
+    analyze_latest(app)
+    page.goto(url + "/result")
+    page.emulate_media(media="print")
+    assert page.locator(".correct").first.is_hidden()
+    assert page.get_by_role("link", name="Change your answers").is_hidden()
+    assert page.locator("#passion-research").is_visible()
+    assert page.get_by_text("Lines for your resume, in your own words").is_visible()
+    assert page.pdf(format="A4").startswith(b"%PDF")  # "Save as PDF" in the same browser
+
+
 @pytest.mark.parametrize("spoil", ["expired", "revoked", "tampered"])
 def test_a_spoiled_link_is_refused(app, client, connection, page, link, live_url, spoil):
     path = path_of(link)
