@@ -1,4 +1,5 @@
-"""Screenshots of the candidate's worksheet and result, phone (390 px) and desktop (1280 px), for docs/.
+"""Screenshots of the candidate's worksheet and result, phone (390 px) and desktop (1280 px), for docs/,
+and of the recruiter's candidate page with the candidate's correction.
 
     python scripts/worksheet_screenshots.py [--out docs/screenshots] [--chromium /usr/bin/chromium]
 
@@ -42,6 +43,21 @@ def _serve(app) -> str:
     return f"http://127.0.0.1:{server.server_port}"
 
 
+def _recruiter_panel(page, url: str, token: str, out: Path) -> None:
+    """The candidate rejects a theme; the recruiter's candidate page shows it in the worksheet panel."""
+    page.goto(url + "/result")
+    page.locator("#passion-research summary").click()
+    page.locator("#passion-research-rejected").check()
+    page.locator("#passion-research-note").fill("I would rather write than dig")
+    page.locator("#passion-research button").click()
+    base = url.split("/worksheet/")[0]
+    page.goto(base + "/")
+    page.get_by_label("API token").fill(token)
+    page.get_by_role("button", name="Open the candidate pool").click()
+    page.goto(base + "/pool/cand-1")
+    page.screenshot(path=str(out / "recruiter-panel-desktop.png"), full_page=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
@@ -77,6 +93,7 @@ def main() -> None:
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(url + "/result")
             page.screenshot(path=str(args.out / f"result-{name}.png"), full_page=True)
+        _recruiter_panel(page, url, issued.token, args.out)
         browser.close()
     print("\n".join(str(p) for p in sorted(args.out.glob("*.png"))))
 
