@@ -130,6 +130,16 @@ def save_draft(candidate_id: int, jobs: list[dict[str, Any]], *, submitted: bool
     db.session.commit()
 
 
+def jobs_to_show(candidate_id: int, crm_jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the worksheet opens on: the draft, then the history's jobs it does not hold (added in the CRM
+    since); before any draft, the history's jobs."""
+    draft = db.session.get(WorksheetDraft, candidate_id)
+    if draft is None:
+        return crm_jobs
+    held = {_job_key(job) for job in draft.jobs}
+    return [*draft.jobs, *(job for job in crm_jobs if _job_key(job) not in held)][:MAX_JOBS]
+
+
 def _job_key(job: dict[str, Any]) -> tuple[str, str]:
     return (" ".join((job.get("title") or "").casefold().split()),
             " ".join((job.get("employer") or "").casefold().split()))

@@ -63,9 +63,8 @@ def _render_worksheet(token: str, link: WorksheetLink, candidate: Candidate, job
 @bp.get("/worksheet/<token>")
 @with_link
 def worksheet(token: str, link: WorksheetLink, candidate: Candidate) -> Any:
-    """The jobs from the last draft, else the ones the CRM knows, and one empty job to add."""
-    draft = worksheets.draft_of(candidate.id)
-    jobs = draft.jobs if draft else (candidate.history or {}).get("jobs", [])
+    """The candidate's draft and the jobs the CRM knows that it lacks, and one empty job to add."""
+    jobs = worksheets.jobs_to_show(candidate.id, (candidate.history or {}).get("jobs", []))
     blank = max(1, request.args.get("blank", 1, type=int) or 1)
     return _render_worksheet(token, link, candidate, forms.as_form(jobs),
                              saved=bool(request.args.get("saved")), blank=blank)

@@ -230,3 +230,17 @@ def test_a_write_back_gives_the_crm_a_working_worksheet_link(app, client, callba
         assert db.session.query(WorksheetLink).count() == 1  # committed with the delivery
     url = receiver.deliveries[-1]["payload"]["data"]["worksheet_url"]
     assert client.get(url.removeprefix("http://testserver")).status_code == 200
+
+
+def test_a_job_the_crm_adds_after_the_draft_is_shown_on_the_worksheet(app, client, connection, link):
+    from tests.webhook_sender import event, signed_delivery
+
+    path = path_of(link)
+    client.post(path, data=two_jobs(csrf(client, path), "save"))
+    crm = {"candidate_id": "cand-1", "jobs": [{"title": "Court Runner", "employer": "Filing Co"},
+                                              {"title": "Law Clerk", "employer": "Smith LLP"}]}
+    body, headers = signed_delivery(connection.secret, event("candidate.updated", crm))
+    assert client.post(f"/webhooks/{connection.id}", data=body, headers=headers).status_code == 202
+    html = client.get(path).get_data(as_text=True)
+    titles = re.findall(r'name="jobs-[0-9]+-title" value="([^"]*)"', html)
+    assert titles == ["Law Clerk", "Paralegal", "Court Runner", ""]  # the draft, the CRM's new job, a blank
