@@ -17,6 +17,7 @@ from schemas.worksheet import WorksheetSchema
 JOB_FIELDS = ("title", "employer", "start", "end", "likes", "dislikes", "description")
 _LIST_FIELDS = ("likes", "dislikes")
 _OPTIONAL = ("employer", "start", "end")
+NO_TITLE = "Give this job a title: what you did there, e.g. \"Law clerk\"."
 _NAME = re.compile(r"jobs-([0-9]{1,3})-([a-z]+)")
 _ERROR_PATH = re.compile(r"jobs\[([0-9]+)\]\.([a-z]+)")
 
@@ -63,7 +64,11 @@ def parse(form: Mapping[str, str]) -> Parsed:
     try:
         loaded = WorksheetSchema().load({"jobs": shown})
     except ValidationError as exc:
-        return Parsed(None, shown, field_errors(exc.messages))
+        errors = field_errors(exc.messages)
+        for index, job in enumerate(shown):  # said in the candidate's terms, not the schema's
+            if not job["title"]:
+                errors[f"jobs-{index}-title"] = [NO_TITLE]
+        return Parsed(None, shown, errors)
     return Parsed(loaded["jobs"], shown)
 
 

@@ -244,3 +244,25 @@ def test_a_job_the_crm_adds_after_the_draft_is_shown_on_the_worksheet(app, clien
     html = client.get(path).get_data(as_text=True)
     titles = re.findall(r'name="jobs-[0-9]+-title" value="([^"]*)"', html)
     assert titles == ["Law Clerk", "Paralegal", "Court Runner", ""]  # the draft, the CRM's new job, a blank
+
+
+@pytest.mark.parametrize(("field", "value", "named", "says"), [
+    ("jobs-0-likes", "fine\nbell \x07 here", "jobs-0-likes", "Line 2: Must not contain control characters"),
+    ("jobs-0-likes", "\n".join(f"thing {n}" for n in range(11)), "jobs-0-likes", "maximum length 10"),
+    ("jobs-0-title", "x" * 201, "jobs-0-title", "Length must be between 1 and 200."),
+    ("jobs-0-end", "2019-01", "jobs-0-end", "Must not be before start."),
+    ("jobs-1-title", "", "jobs-1-title", "Give this job a title"),
+], ids=["control-char", "eleven-likes", "long-title", "end-before-start", "likes-without-a-title"])
+def test_limits_are_the_apis_and_each_error_names_its_field(app, client, link, field, value, named, says):
+    path = path_of(link)
+    answer = client.post(path + "/draft", data=two_jobs(csrf(client, path), "save", **{field: value}))
+    assert answer.status_code == 422
+    errors = answer.get_json()["errors"]
+    assert list(errors) == [named] and says in " ".join(errors[named])
+    with app.app_context():
+        assert worksheets.draft_of(candidate_row(app).id) is None
+
+
+@pytest.mark.parametrize("token", ["x" * 5000, "..", "IndzbF8i.AAAA", "%00"])
+def test_malformed_tokens_open_nothing(client, link, token):
+    assert client.get(f"/worksheet/{token}").status_code == 404
