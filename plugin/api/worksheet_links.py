@@ -10,7 +10,7 @@ from plugin.api.auth import current_connection, load_connection_from_token
 from plugin.storage import pool, worksheets
 from plugin.storage.models import Candidate
 from plugin.worksheet import links
-from schemas.worksheet import DEFAULT_LINK_DAYS, WorksheetLinkRequestSchema, WorksheetLinkSchema
+from schemas.candidate_worksheet import DEFAULT_LINK_DAYS, WorksheetLinkRequestSchema, WorksheetLinkSchema
 
 blp = Blueprint("worksheet_links", __name__, url_prefix="/api/candidates",
                 description="Candidates' personal passion-worksheet links.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from schemas.worksheet import DEFAULT_LINK_DAYS, MAX_LINK_DAYS
+from schemas.candidate_worksheet import DEFAULT_LINK_DAYS, MAX_LINK_DAYS
 
 
 @click.group()

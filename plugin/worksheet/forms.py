@@ -10,9 +10,9 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from schemas.candidate_worksheet import WorksheetSchema
 from schemas.errors import flatten_errors
 from schemas.history import MAX_JOBS
-from schemas.worksheet import WorksheetSchema
 
 JOB_FIELDS = ("title", "employer", "start", "end", "likes", "dislikes", "description")
 _LIST_FIELDS = ("likes", "dislikes")

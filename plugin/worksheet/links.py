@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from plugin.storage import worksheets
 from plugin.storage.models import as_utc
-from schemas.worksheet import DEFAULT_LINK_DAYS
+from schemas.candidate_worksheet import DEFAULT_LINK_DAYS
 
 SALT = "passion-tagger worksheet link"
 WRITE_BACK_MIN_DAYS_LEFT = 7

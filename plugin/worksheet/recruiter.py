@@ -13,8 +13,8 @@ from plugin.storage import pool, worksheets
 from plugin.storage.models import Candidate, WorksheetCorrection, as_utc, utcnow
 from plugin.worksheet import links
 from plugin.worksheet.blueprint import bp
+from schemas.candidate_worksheet import DEFAULT_LINK_DAYS
 from schemas.catalogue import THEMES_BY_ID
-from schemas.worksheet import DEFAULT_LINK_DAYS
 
 
 @dataclass(frozen=True)

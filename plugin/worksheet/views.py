@@ -15,8 +15,8 @@ from plugin.storage.models import Analysis, Candidate, CandidateStatus, Workshee
 from plugin.storage.worksheets import LinkState
 from plugin.worksheet import forms, links, result, submit
 from plugin.worksheet.blueprint import bp
+from schemas.candidate_worksheet import CorrectionSchema
 from schemas.history import MAX_JOBS
-from schemas.worksheet import CorrectionSchema
 
 MAX_BLANK_JOBS = 5
 _REFUSALS = {

@@ -1,5 +1,5 @@
-"""The candidate's worksheet (the same job limits as every inbound history), their corrections, and the
-API's link request and answer."""
+"""The candidate's passion worksheet page (plugin/worksheet): the jobs they write (the same limits as every
+inbound history), their corrections, and the API's link request and answer."""
 
 from __future__ import annotations
 
