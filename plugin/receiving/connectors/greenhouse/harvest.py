@@ -29,6 +29,7 @@ from plugin.storage.crypto import decrypt, encrypt
 log = logging.getLogger(__name__)
 
 MAX_ANSWER_BYTES = 2 * 1024 * 1024  # a page of 100 candidates is far below this
+INLINE_429_RETRIES = 3  # tries of one call in place, each after the gate's wait
 _NEXT = re.compile(r'<([^>]*)>\s*;\s*rel="?next"?')
 
 
@@ -89,10 +90,15 @@ class HarvestClient:
                 raise CrmError("Harvest's Link header points outside the API", retryable=False)
 
     def call(self, method: str, url: str, body: bytes | None = None) -> OutboundAnswer:
-        """One API call through the gate; a 401 refreshes the token and tries once more."""
-        answer = self._authorised(method, url, body, self._token())
-        if answer.status == 401:
-            answer = self._authorised(method, url, body, self._token(refresh=True))
+        """One API call through the gate; a 401 refreshes the token and tries once more, and a 429 whose
+        wait is short is tried again here once the gate (which the 429 closed) opens."""
+        for _ in range(INLINE_429_RETRIES):
+            answer = self._authorised(method, url, body, self._token())
+            if answer.status == 401:
+                answer = self._authorised(method, url, body, self._token(refresh=True))
+            told = retry_after(answer.headers)
+            if answer.status != 429 or told is None or told > self.inline_wait:
+                break
         if 200 <= answer.status < 300:
             return answer
         raise self._error(answer, method)
