@@ -141,10 +141,10 @@ class FakeGreenhouse:
                 self.too_early.append(f"{method} {parts.path} {self._blocked_until - now:.3f}s early")
             self._api_calls += 1
             limited = self.rate_limit_every and self._api_calls % self.rate_limit_every == 0
-            if limited:
-                self._blocked_until = now + self.retry_after
         status, extra, answer = self._api(method, parts.path, query, headers, body, limited=bool(limited))
         with self.lock:
+            if status == 429:  # from the moment the answer is decided, before the client can know
+                self._blocked_until = time.monotonic() + self.retry_after
             self.calls.append(Call(time.time(), method, parts.path, status, query))
         rate = {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(self.limit)}
         return status, {**rate, **extra}, answer

@@ -89,9 +89,10 @@ def test_a_backlog_under_rate_limits_and_a_token_expiry_completes_never_early(tm
             started = time.monotonic()
             for cid in ids:
                 assert _deliver(fake, connection, "new_candidate_application", cid).status_code == 202
-                if cid == ids[backlog // 2]:
-                    fake.expire_tokens()
-            wait_until(lambda: all(fake.field_values(cid) for cid in ids), timeout=280,
+            wait_until(lambda: sum(bool(fake.field_values(cid)) for cid in ids) >= backlog // 2,
+                       timeout=200, interval=0.5, what="half the backlog written back")
+            fake.expire_tokens()  # the access token stops working mid-backlog
+            wait_until(lambda: all(fake.field_values(cid) for cid in ids), timeout=200,
                        interval=1.0, what="every candidate of the backlog written back")
             elapsed = time.monotonic() - started
         statuses = [c.status for c in fake.calls]
@@ -99,4 +100,5 @@ def test_a_backlog_under_rate_limits_and_a_token_expiry_completes_never_early(tm
               f"401s={statuses.count(401)} tokens={fake.token_requests} elapsed={elapsed:.1f}s")
         assert fake.too_early == []
         assert statuses.count(429) >= backlog
+        assert statuses.count(401) >= 1 and fake.token_requests == 3  # the check, the first, the refresh
         assert all(fake.field_values(cid) == (RESEARCH if cid % 2 else ["worksheet:awaiting"]) for cid in ids)

@@ -1,4 +1,5 @@
-"""The Harvest v3 API client: OAuth client credentials, one shared rate gate, cursor pagination.
+"""The Harvest v3 API client: OAuth client credentials, one shared rate gate and one call in flight
+per connection, cursor pagination.
 
 Every call goes through plugin.outbound (the URL policy, a hard deadline, a capped answer). The access
 token is cached in Redis, encrypted, for every worker of the connection, refreshed before it expires and
@@ -14,11 +15,13 @@ import logging
 import re
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import redis
 from cryptography.fernet import InvalidToken
+from redis.exceptions import LockError
 
 from plugin.metrics import broker_client
 from plugin.outbound import OutboundAnswer, OutboundFailure, OutboundPolicy, request
@@ -118,19 +121,36 @@ class HarvestClient:
         return (mine.scheme, mine.netloc) == (theirs.scheme, theirs.netloc)
 
     def _authorised(self, method: str, url: str, body: bytes | None, token: str) -> OutboundAnswer:
-        self._wait_for_gate()
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
                    "Accept-Encoding": "identity"}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        answer = self._send(method, url, body, headers)
-        if self.gate is None:
-            return answer
-        hold = self.gate.observe(answer.status, answer.headers, now=time.time())
+        if self.gate is None or self.redis is None:
+            return self._send(method, url, body, headers)
+        with self._turn():
+            self._wait_for_gate()
+            answer = self._send(method, url, body, headers)
+            hold = self.gate.observe(answer.status, answer.headers, now=time.time())
         if hold is not None:
             log.info("greenhouse rate limit connection=%s status=%s hold=%.1fs",
                      self.account.connection_id, answer.status, hold)
         return answer
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """One call in flight per connection across every worker: a 429 is known to the gate before
+        the next call leaves, so no call goes out while the CRM has said to wait."""
+        assert self.redis is not None
+        lock = self.redis.lock(f"passion:inflight:greenhouse:{self.account.connection_id}",
+                               timeout=self.deadline + self.inline_wait + 5,
+                               blocking_timeout=self.deadline + self.inline_wait)
+        if not lock.acquire():
+            raise CrmError("another call to this Greenhouse account is in flight", retry_after=1.0)
+        try:
+            yield
+        finally:
+            with suppress(LockError):  # it expired (a call past its deadline): nothing to release
+                lock.release()
 
     def _wait_for_gate(self) -> None:
         """Wait a little in place; a longer wait goes back to the queue as a retry, never sooner."""
