@@ -69,7 +69,7 @@ class Connection(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     callback_url: Mapped[str | None] = mapped_column(String(2000))
     # the CRM API's credentials (e.g. Greenhouse OAuth client id and secret), encrypted like the secrets
-    credentials_encrypted: Mapped[str | None] = mapped_column(Text)
+    crm_credentials_encrypted: Mapped[str | None] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -85,12 +85,12 @@ class Connection(db.Model):
 
     def credentials(self, secret_key: str) -> dict[str, str]:
         """The CRM API's credentials ({} for a connector that calls no API)."""
-        if not self.credentials_encrypted:
+        if not self.crm_credentials_encrypted:
             return {}
-        return dict(json.loads(decrypt(secret_key, self.credentials_encrypted)))
+        return dict(json.loads(decrypt(secret_key, self.crm_credentials_encrypted)))
 
     def set_credentials(self, secret_key: str, values: dict[str, str]) -> None:
-        self.credentials_encrypted = encrypt(secret_key, json.dumps(values))
+        self.crm_credentials_encrypted = encrypt(secret_key, json.dumps(values))
 
 
 class Candidate(db.Model):

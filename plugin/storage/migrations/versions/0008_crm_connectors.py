@@ -1,5 +1,8 @@
 """CRM connectors that call the vendor's API: encrypted credentials, connector state, what was written
 
+Plain ADD COLUMN on both databases, not a batch operation: on SQLite a batch rebuilds the table, and
+dropping the old connections table with foreign keys on would cascade and delete every candidate.
+
 Revision ID: 0008
 Revises: 0007
 """
@@ -14,10 +17,8 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('connections') as batch:
-        batch.add_column(sa.Column('credentials_encrypted', sa.Text(), nullable=True))
-    with op.batch_alter_table('candidates') as batch:
-        batch.add_column(sa.Column('crm_written', sa.JSON(), nullable=True))
+    op.add_column('connections', sa.Column('crm_credentials_encrypted', sa.Text(), nullable=True))
+    op.add_column('candidates', sa.Column('crm_written', sa.JSON(), nullable=True))
     op.create_table(
         'connector_states',
         sa.Column('connection_id', sa.String(length=32), nullable=False),
@@ -34,7 +35,5 @@ def upgrade():
 
 def downgrade():
     op.drop_table('connector_states')
-    with op.batch_alter_table('candidates') as batch:
-        batch.drop_column('crm_written')
-    with op.batch_alter_table('connections') as batch:
-        batch.drop_column('credentials_encrypted')
+    op.drop_column('candidates', 'crm_written')
+    op.drop_column('connections', 'crm_credentials_encrypted')
