@@ -41,19 +41,22 @@ def assign_sections(sections: list[Section], jobs: list[tuple[str, str | None]]
                     ) -> list[tuple[list[str], list[str]]]:
     """(likes, dislikes) per job, given each job's (title, employer), most recent first.
 
-    A heading matches "<title> at <employer>" first, then the employer, then the title, and goes to the
-    most recent job it matches that has no section yet: the same phrase is never counted for two jobs
-    (the engine looks for themes that recur across jobs)."""
+    Headings are matched as "<title> at <employer>" first (every section), then as the employer, then as
+    the title; each goes to the most recent matching job that has no section yet, so the same phrase is
+    never counted for two jobs (the engine looks for themes that recur across jobs)."""
     result: list[tuple[list[str], list[str]]] = [([], []) for _ in jobs]
     taken: set[int] = set()
-    keys = [(match_key(f"{title} at {employer}") if employer else None, match_key(employer),
+    placed: set[int] = set()
+    keys = [(match_key(f"{title} at {employer}") if employer else "", match_key(employer),
              match_key(title)) for title, employer in jobs]
-    for section in sections:
-        for rank in range(3):
-            found = next((n for n, key in enumerate(keys)
-                          if n not in taken and key[rank] and key[rank] == section.heading), None)
+    for rank in range(3):
+        for n, section in enumerate(sections):
+            if n in placed:
+                continue
+            found = next((j for j, key in enumerate(keys)
+                          if j not in taken and key[rank] and key[rank] == section.heading), None)
             if found is not None:
                 taken.add(found)
+                placed.add(n)
                 result[found] = (section.likes, section.dislikes)
-                break
     return result

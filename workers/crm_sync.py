@@ -32,12 +32,13 @@ def fetch(connection_id: str, external_id: str) -> None:
     if account is None or connector is None:
         log.info("fetch skipped connection=%s: gone, disabled or not a pulling connector", connection_id)
         return
+    read_at = utcnow()  # the history is as of then: a deletion received meanwhile wins over it
     history = connector.fetch_history(account, external_id, current_app.config)
     if history is None:
         log.info("fetch found no candidate connection=%s candidate=%s", connection_id, external_id)
         return
-    outcome = ingest.record_history(connection_id,
-                                    InboundEvent("candidate.updated", external_id, history))
+    outcome = ingest.record_history(connection_id, InboundEvent("candidate.updated", external_id,
+                                                                history, occurred_at=read_at))
     if outcome.enqueue_version is not None and outcome.candidate_id is not None:
         enqueue_analysis(outcome.candidate_id, outcome.enqueue_version)
     log.info("fetch done connection=%s candidate=%s queued=%s", connection_id, outcome.candidate_id,

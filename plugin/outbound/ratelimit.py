@@ -25,9 +25,8 @@ local window = tonumber(ARGV[1])
 local limit = tonumber(redis.call('GET', KEYS[3]) or ARGV[2])
 local index = math.floor(now / window)
 local key = KEYS[2] .. ':' .. index
-local count = redis.call('INCR', key)
-if count == 1 then redis.call('EXPIRE', key, math.ceil(window) * 2) end
-if count > limit then return tostring((index + 1) * window - now) end
+if tonumber(redis.call('GET', key) or '0') >= limit then return tostring((index + 1) * window - now) end
+if redis.call('INCR', key) == 1 then redis.call('EXPIRE', key, math.ceil(window) * 2) end
 return '0'
 """
 

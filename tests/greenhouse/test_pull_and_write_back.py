@@ -138,3 +138,20 @@ def test_a_refusal_is_not_retried_and_is_shown(app, greenhouse, gh_connection):
         crm_sync.record_refusal(gh_connection.id, "fetch", str(refused.value))
         assert crm_state.status(gh_connection.id)["last_failure"].startswith(
             "fetch: Greenhouse refused the client credentials")
+
+
+def test_a_fetch_read_before_a_deletion_does_not_bring_the_candidate_back(app, client, greenhouse,
+                                                                          gh_connection, monkeypatch):
+    greenhouse.add_candidate(501, JOBS, worksheet=WORKSHEET)
+    body, headers = greenhouse.webhook(gh_connection.secret, "delete_candidate", 501)
+    connector_fetch = crm_sync.pull_connector("greenhouse").fetch_history
+
+    def read_then_deleted(account, external_id, config):  # the deletion arrives while we read
+        history = connector_fetch(account, external_id, config)
+        assert client.post(f"/webhooks/{gh_connection.id}", data=body, headers=headers).status_code == 202
+        return history
+
+    monkeypatch.setattr(crm_sync.pull_connector("greenhouse"), "fetch_history", read_then_deleted)
+    with app.app_context():
+        crm_sync.fetch(gh_connection.id, "501")
+        assert db.session.query(Candidate).filter_by(external_id="501").one_or_none() is None
