@@ -71,7 +71,7 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
         except RefusedURL as exc:
             raise click.BadParameter(str(exc), param_hint="'--callback-url'") from exc
     if as_json:
-        click.echo(json.dumps({**issued.as_dict(), "provider": provider}))
+        click.echo(json.dumps(issued.as_dict()))
         return
     for key, value in issued.as_dict().items():
         click.echo(f"{key + ':':13}{value}")
