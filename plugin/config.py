@@ -37,6 +37,7 @@ _ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GREENHOUSE_RATE_LIMIT": ("GREENHOUSE_RATE_LIMIT", int),
     "CRM_INLINE_WAIT_SECONDS": ("CRM_INLINE_WAIT_SECONDS", float),
     "RECONCILE_INTERVAL_SECONDS": ("RECONCILE_INTERVAL_SECONDS", int),
+    "LEVER_WEBHOOK_TOLERANCE_SECONDS": ("LEVER_WEBHOOK_TOLERANCE_SECONDS", int),
     # browser-facing security (docs/security.md)
     "PROXY_HOPS": ("PROXY_HOPS", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda raw: raw.lower() in ("1", "true", "yes")),
@@ -89,6 +90,9 @@ def default_config() -> dict[str, Any]:
         "GREENHOUSE_RATE_LIMIT": 50,  # calls per window until the API's X-RateLimit-Limit says otherwise
         "CRM_INLINE_WAIT_SECONDS": 5.0,  # a longer rate-limit wait goes back to the queue
         "RECONCILE_INTERVAL_SECONDS": 900,  # the updated_after sweep of each connection that pulls
+        # Lever signs triggeredAt but documents no window nor retry schedule: a day bounds a captured
+        # delivery's replay well inside EVENT_RETENTION_DAYS, where its delivery id is remembered anyway
+        "LEVER_WEBHOOK_TOLERANCE_SECONDS": 86_400,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # browser-facing security (plugin/security.py, docs/security.md)

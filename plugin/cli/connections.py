@@ -50,9 +50,12 @@ def _connection(connection_id: str) -> Any:
                    "PASSION_GREENHOUSE_CLIENT_SECRET so it stays out of the shell history).")
 @click.option("--user-id", default=None,
               help="Greenhouse: the user id the integration acts as (the token's `sub`).")
+@click.option("--signature-token", "signature_tokens", multiple=True,
+              help="Lever: a webhook's signature token (repeat it for each webhook).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def create(provider: str, name: str, callback_url: str | None, client_id: str | None,
-           client_secret: str | None, user_id: str | None, as_json: bool) -> None:
+           client_secret: str | None, user_id: str | None, signature_tokens: tuple[str, ...],
+           as_json: bool) -> None:
     """Create a connection and print its credentials once.
 
     Prints its id, webhook URL, signing secret and API token; only hashes or ciphertexts are stored, so
@@ -62,12 +65,16 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
     from plugin.storage.connections import create_connection
 
     credentials = _crm_credentials(provider, client_id, client_secret, user_id)
+    if (provider == "lever") != bool(signature_tokens):
+        raise click.BadParameter("required for --provider lever, and only for it",
+                                 param_hint="'--signature-token'")
     with _app_context(must_exist=False):
         if credentials:
             _check_credentials(provider, credentials)
         try:
             issued = create_connection(provider=provider, name=name, callback_url=callback_url,
-                                       credentials=credentials)
+                                       credentials=credentials,
+                                       vendor_secrets=list(signature_tokens) or None)
         except RefusedURL as exc:
             raise click.BadParameter(str(exc), param_hint="'--callback-url'") from exc
     if as_json:

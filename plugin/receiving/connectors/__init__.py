@@ -12,10 +12,12 @@ from plugin.receiving.connectors.base import (
     WriteBackError,
 )
 from plugin.receiving.connectors.greenhouse import GreenhouseConnector
+from plugin.receiving.connectors.lever import LeverConnector
 from plugin.receiving.connectors.standard import StandardConnector
 
 _CONNECTORS: dict[str, Connector] = {"standard": StandardConnector(),
-                                     "greenhouse": GreenhouseConnector()}
+                                     "greenhouse": GreenhouseConnector(),
+                                     "lever": LeverConnector()}
 PROVIDERS: tuple[str, ...] = tuple(_CONNECTORS)
 
 
