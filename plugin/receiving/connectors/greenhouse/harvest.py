@@ -209,6 +209,8 @@ class HarvestClient:
     def _new_token(self) -> tuple[str, float]:
         """POST the client credentials (HTTP Basic) to the token endpoint, form-encoded."""
         creds = self.account.credentials
+        if not creds.get("client_id") or not creds.get("client_secret"):
+            raise CrmError("the connection has no Greenhouse client credentials", retryable=False)
         basic = base64.b64encode(f"{creds['client_id']}:{creds['client_secret']}".encode()).decode()
         form = {"grant_type": "client_credentials"}
         if creds.get("user_id"):
