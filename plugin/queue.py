@@ -85,6 +85,7 @@ def enqueue_delivery(analysis_id: int, *, countdown: float | None = None) -> Non
     _celery().send_task(DELIVER_TASK, (analysis_id,), retry=True, countdown=countdown)
 
 
-def enqueue_fetch(connection_id: str, external_id: str) -> None:
-    """Queue the read of one candidate's history from the CRM's API (a thin event, a merge)."""
-    _celery().send_task(FETCH_TASK, (connection_id, external_id), retry=True)
+def enqueue_fetch(connection_id: str, external_id: str, *, countdown: float | None = None) -> None:
+    """Queue the read of one candidate's history from the CRM's API (a thin event, a merge, a
+    reconciliation hit; `countdown`: its turn under the connection's rate gate)."""
+    _celery().send_task(FETCH_TASK, (connection_id, external_id), retry=True, countdown=countdown)

@@ -28,7 +28,7 @@ from plugin.queue import (
     enqueue_fetch,
     queue_length,
 )
-from plugin.receiving.connectors import CrmError, WriteBackError
+from plugin.receiving.connectors import CrmError, Throttled, WriteBackError
 from workers import crm_sync, pipeline, sweeper
 from workers.analysis import analysis_version
 
@@ -132,6 +132,9 @@ def fetch_candidate(self: Any, connection_id: str, external_id: str) -> None:
     never sooner than the CRM said; a refusal (another 4xx) is dead-lettered on the connection."""
     try:
         crm_sync.fetch(connection_id, external_id)
+    except Throttled as exc:  # no call was made: wait for the gate without using up a retry
+        wait = min(_longest_countdown(), (exc.retry_after or 1.0) + random.uniform(0.0, 1.0))
+        enqueue_fetch(connection_id, external_id, countdown=wait)
     except CrmError as exc:
         if exc.retryable and self.request.retries < FETCH_MAX_RETRIES:
             countdown = pipeline.backoff_seconds(self.request.retries, exc.retry_after,

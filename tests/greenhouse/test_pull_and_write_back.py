@@ -155,3 +155,29 @@ def test_a_fetch_read_before_a_deletion_does_not_bring_the_candidate_back(app, c
     with app.app_context():
         crm_sync.fetch(gh_connection.id, "501")
         assert db.session.query(Candidate).filter_by(external_id="501").one_or_none() is None
+
+
+def test_a_throttled_fetch_is_queued_again_no_sooner_and_without_using_a_retry(app, redis_client,
+                                                                                monkeypatch):
+    import json
+
+    from plugin.receiving.connectors import Throttled
+    from workers import tasks
+
+    def throttled(connection_id: str, external_id: str) -> None:
+        raise Throttled("rate limited by our own gate", retry_after=3.0)
+
+    monkeypatch.setattr(crm_sync, "fetch", throttled)
+    with app.app_context():
+        tasks.fetch_candidate.run("con_x", "42")
+    queued = [json.loads(raw) for raw in redis_client.zrange("unacked", 0, -1)] or [
+        json.loads(raw) for raw in redis_client.lrange("passion", 0, -1)]
+    assert len(queued) == 1
+    headers = queued[0]["headers"]
+    assert headers["task"] == "workers.fetch_candidate" and headers["retries"] == 0
+    from datetime import UTC, datetime
+
+    due = datetime.fromisoformat(headers["eta"]) - datetime.now(UTC)
+    assert 2.5 < due.total_seconds() <= 4.1  # no sooner than the gate said (3 s), plus jitter
+    with app.app_context():
+        assert crm_state.status("con_x") == {}  # not a failure

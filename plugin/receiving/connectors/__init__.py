@@ -8,6 +8,7 @@ from plugin.receiving.connectors.base import (
     CrmError,
     InboundEvent,
     PullConnector,
+    Throttled,
     WriteBack,
     WriteBackError,
 )
@@ -33,4 +34,4 @@ def pull_connector(provider: str) -> PullConnector | None:
 
 
 __all__ = ["Connector", "CrmAccount", "CrmError", "InboundEvent", "PROVIDERS", "PullConnector",
-           "WriteBack", "WriteBackError", "get_connector", "pull_connector"]
+           "Throttled", "WriteBack", "WriteBackError", "get_connector", "pull_connector"]

@@ -61,6 +61,13 @@ class CrmError(Exception):
         self.retryable = retryable
 
 
+class Throttled(CrmError):
+    """Our own per-connection gate said to wait (no call was made): a turn to take later, not a failure."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message, retry_after=retry_after)
+
+
 class WriteBackError(CrmError):
     """The CRM refused or failed a write-back."""
 

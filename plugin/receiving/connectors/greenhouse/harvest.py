@@ -26,7 +26,7 @@ from redis.exceptions import LockError
 from plugin.metrics import broker_client
 from plugin.outbound import OutboundAnswer, OutboundFailure, OutboundPolicy, request
 from plugin.outbound.ratelimit import RateGate, retry_after
-from plugin.receiving.connectors.base import CrmAccount, CrmError
+from plugin.receiving.connectors.base import CrmAccount, CrmError, Throttled
 from plugin.storage.crypto import decrypt, encrypt
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class HarvestClient:
                                timeout=self.deadline + self.inline_wait + 5,
                                blocking_timeout=self.deadline + self.inline_wait)
         if not lock.acquire():
-            raise CrmError("another call to this Greenhouse account is in flight", retry_after=1.0)
+            raise Throttled("another call to this Greenhouse account is in flight", retry_after=1.0)
         try:
             yield
         finally:
@@ -157,7 +157,7 @@ class HarvestClient:
         waited = 0.0
         while self.gate is not None and (wait := self.gate.acquire()) > 0:
             if waited + wait > self.inline_wait:
-                raise CrmError("rate limited by our own gate", retry_after=wait)
+                raise Throttled("rate limited by our own gate", retry_after=wait)
             time.sleep(wait)
             waited += wait
 
