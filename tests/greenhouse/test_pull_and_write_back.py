@@ -181,3 +181,35 @@ def test_a_throttled_fetch_is_queued_again_no_sooner_and_without_using_a_retry(a
     assert 2.5 < due.total_seconds() <= 4.1  # no sooner than the gate said (3 s), plus jitter
     with app.app_context():
         assert crm_state.status("con_x") == {}  # not a failure
+
+
+def _analysed(app, greenhouse, gh_connection, cid: int) -> int:
+    greenhouse.add_candidate(cid, JOBS, worksheet=WORKSHEET)
+    with app.app_context():
+        crm_sync.fetch(gh_connection.id, str(cid))
+        row = _candidate(str(cid))
+        analysis_id = pipeline.analyze(row.id, row.history_version)
+    assert analysis_id is not None
+    return analysis_id
+
+
+def test_a_5xx_write_back_is_retried_and_another_4xx_dead_lettered_and_shown(app, greenhouse, gh_connection):
+    from celery.exceptions import Reject
+
+    from workers import tasks
+
+    retried = _analysed(app, greenhouse, gh_connection, 701)
+    greenhouse.scripted = [503]  # the field lookup answers 503 once
+    with app.app_context():
+        tasks.deliver_analysis.run(retried)
+        row = db.session.get(Analysis, retried)
+        assert (row.delivery_status, row.last_error) == ("pending", "Greenhouse answered 503")
+        assert row.retry_at is not None
+
+    refused = _analysed(app, greenhouse, gh_connection, 702)
+    del greenhouse.candidates[702]  # gone from Greenhouse before the write-back: PATCH answers 404
+    with app.app_context():
+        with pytest.raises(Reject):
+            tasks.deliver_analysis.run(refused)
+        row = db.session.get(Analysis, refused)
+        assert row.delivery_status == "dead" and "candidate gone" in row.last_error
