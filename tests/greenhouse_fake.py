@@ -66,7 +66,7 @@ class FakeGreenhouse:
     retry_after: int = 1
     limit: int = 1000
     too_early: list[str] = field(default_factory=list)  # calls that came before a Retry-After ran out
-    scripted: list[int] = field(default_factory=list)  # statuses for the next API calls (e.g. 500, 503)
+    scripted: list[int] = field(default_factory=list)  # statuses for the next API calls (0: answer normally)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _blocked_until: float = 0.0
     _api_calls: int = 0
@@ -160,7 +160,7 @@ class FakeGreenhouse:
             return 429, {"Retry-After": str(self.retry_after)}, {"errors": [{"message": "Too many"}]}
         with self.lock:
             scripted = self.scripted.pop(0) if self.scripted else None
-        if scripted is not None:
+        if scripted:
             return scripted, {}, {"errors": [{"message": f"scripted {scripted}"}]}
         if "cursor" in query and len(query) > 1:
             return 422, {}, {"errors": [{"message": "cursor must be the only parameter"}]}

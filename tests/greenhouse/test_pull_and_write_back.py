@@ -213,3 +213,18 @@ def test_a_5xx_write_back_is_retried_and_another_4xx_dead_lettered_and_shown(app
             tasks.deliver_analysis.run(refused)
         row = db.session.get(Analysis, refused)
         assert row.delivery_status == "dead" and "candidate gone" in row.last_error
+
+
+def test_reconciliation_reads_every_page_and_keeps_its_checkpoint_on_failure(app, greenhouse, gh_connection):
+    for cid in range(1000, 1105):  # more than one page of 100
+        greenhouse.add_candidate(cid, [])
+    with app.app_context():
+        before = crm_state.checkpoint(gh_connection.id)
+        greenhouse.scripted = [0, 500]  # the second page fails: the checkpoint must not move
+        with pytest.raises(CrmError):
+            crm_sync.reconcile(gh_connection.id)
+        assert crm_state.checkpoint(gh_connection.id) == before
+        changed = crm_sync.reconcile(gh_connection.id)
+    assert len(changed) == 105 == len(set(changed))
+    pages = [c for c in greenhouse.calls if c.path == "/v3/candidates" and c.status == 200]
+    assert [list(c.query) for c in pages][-2:] == [["updated_at", "per_page"], ["cursor"]]
