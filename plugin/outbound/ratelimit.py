@@ -33,12 +33,12 @@ return '0'
 _BLOCK = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local untill = now + tonumber(ARGV[1])
+local ends = now + tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if untill > current then
-  redis.call('SET', KEYS[1], tostring(untill), 'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 1000)
+if ends > current then
+  redis.call('SET', KEYS[1], tostring(ends), 'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 1000)
 end
-return tostring(untill)
+return tostring(ends)
 """
 
 _DIGITS = frozenset("0123456789")
