@@ -1,18 +1,32 @@
-"""all-MiniLM-L6-v2 as an ONNX graph, built in memory from the packaged safetensors weights.
+"""all-MiniLM-L6-v2 on onnxruntime: what bench/encoder_bench.py times against the engine's numpy pass.
 
-The graph uses onnxruntime's fused transformer ops (com.microsoft EmbedLayerNormalization, Attention,
-SkipLayerNormalization, BiasGelu), which is what its transformer optimizer would make of a plain BERT
-export; writing them directly needs no export, no file and no pattern matching. Mean pooling and the L2
-norm are in the graph too, so a batch goes in as token ids and comes out as unit sentence vectors.
+The graph is built in memory from the same safetensors weights the engine reads, with onnxruntime's fused
+transformer ops (com.microsoft EmbedLayerNormalization, Attention, SkipLayerNormalization, BiasGelu): what
+its transformer optimizer makes of a plain BERT export, written directly, so no export and no file. Mean
+pooling and the L2 norm are in the graph too. ``load(int8=True)`` quantises the MatMul weights to int8 per
+channel with onnxruntime.quantization (activations dynamically to uint8). The engine does not use this
+module: on one core it was not faster in float32, and int8 lost skill-benchmark points (docs/decisions.md).
 """
 
 from __future__ import annotations
 
+import logging
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 import onnx
+import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
+from onnxruntime.quantization import quantize_dynamic
+from safetensors.numpy import load_file
+from tokenizers import Tokenizer
 
-__all__ = ["build"]
+from workers.analysis import embeddings
+
+__all__ = ["OnnxEncoder", "build", "load"]
 
 _HEADS = 12
 _EPS = 1e-12
@@ -97,3 +111,64 @@ def build(weights: dict[str, np.ndarray]) -> onnx.ModelProto:
     graph = helper.make_graph(g.nodes, "all-MiniLM-L6-v2", ints, [out], g.inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18), helper.make_opsetid(_MS, 1)],
                              producer_name="passion-tagger")
+
+
+def _session(model: onnx.ModelProto | str) -> ort.InferenceSession:
+    """One thread and no pool, as one worker pool process on one core; every graph optimisation on."""
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    data = model if isinstance(model, str) else model.SerializeToString()
+    return ort.InferenceSession(data, opts, providers=["CPUExecutionProvider"])
+
+
+def _int8(model: onnx.ModelProto) -> ort.InferenceSession:
+    """The graph with MatMul weights in int8 per channel (quantize_dynamic writes a file: a temporary one).
+
+    Attention's fused QKV weights and the embedding table stay float32: quantising them as well cost 2.6
+    RP@5 on HOUSE validation, per-tensor weights cost far more (mean cosine 0.96).
+    """
+    logging.disable(logging.WARNING)  # its advice to pre-process a graph it reads as image-model shaped
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "int8.onnx"
+        quantize_dynamic(model, path, per_channel=True, op_types_to_quantize=["MatMul"],
+                         extra_options={"DefaultTensorType": TensorProto.FLOAT})
+        logging.disable(logging.NOTSET)
+        return _session(str(path))
+
+
+@dataclass(frozen=True)
+class OnnxEncoder:
+    """The engine's tokenizer and length batching, with onnxruntime in place of the numpy pass."""
+
+    tokenizer: Tokenizer
+    session: ort.InferenceSession
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+        """As ``embeddings.encode``: float32 unit rows, shape (len(texts), 384)."""
+        out = np.zeros((len(texts), embeddings.DIM), dtype=np.float32)
+        if not texts:
+            return out
+        encs = self.tokenizer.encode_batch(list(texts))
+        for idx in embeddings._batches([len(e.ids) for e in encs], batch_size):
+            width = max(len(encs[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int32)
+            mask = np.zeros((len(idx), width), dtype=np.int32)
+            for row, i in enumerate(idx):
+                ids[row, :len(encs[i].ids)] = encs[i].ids
+                mask[row, :len(encs[i].ids)] = 1
+            out[idx] = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return out
+
+
+def load(*, int8: bool = False) -> OnnxEncoder:
+    """Build the graph from the installed model package's weights and open a session on it."""
+    path = embeddings.model_dir()
+    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))  # its own: the engine's stays unloaded
+    tokenizer.enable_truncation(max_length=embeddings.MAX_TOKENS)
+    tokenizer.no_padding()
+    model = build(load_file(str(path / "model.safetensors")))
+    return OnnxEncoder(tokenizer, _int8(model) if int8 else _session(model))
