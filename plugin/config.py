@@ -31,6 +31,14 @@ _ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "EVENT_RETENTION_DAYS": ("EVENT_RETENTION_DAYS", int),
     "METRICS_TOKEN": ("METRICS_TOKEN", str),
     "WORKSHEET_RATE_LIMIT": ("WORKSHEET_RATE_LIMIT", int),
+    # CRM connectors that call the vendor's API (docs/connectors.md)
+    "GREENHOUSE_API_URL": ("GREENHOUSE_API_URL", str),
+    "GREENHOUSE_TOKEN_URL": ("GREENHOUSE_TOKEN_URL", str),
+    "GREENHOUSE_RATE_WINDOW_SECONDS": ("GREENHOUSE_RATE_WINDOW_SECONDS", float),
+    "GREENHOUSE_RATE_LIMIT": ("GREENHOUSE_RATE_LIMIT", int),
+    "CRM_INLINE_WAIT_SECONDS": ("CRM_INLINE_WAIT_SECONDS", float),
+    "RECONCILE_INTERVAL_SECONDS": ("RECONCILE_INTERVAL_SECONDS", int),
+    "LEVER_WEBHOOK_TOLERANCE_SECONDS": ("LEVER_WEBHOOK_TOLERANCE_SECONDS", int),
     # browser-facing security (docs/security.md)
     "PROXY_HOPS": ("PROXY_HOPS", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda raw: raw.lower() in ("1", "true", "yes")),
@@ -77,6 +85,15 @@ def default_config() -> dict[str, Any]:
         "SWEEP_GRACE_SECONDS": 300,
         "EVENT_RETENTION_DAYS": 30,
         "METRICS_TOKEN": None,  # None: /metrics (aggregates only) is served without a token
+        "GREENHOUSE_API_URL": "https://harvest.greenhouse.io",
+        "GREENHOUSE_TOKEN_URL": "https://auth.greenhouse.io/token",
+        "GREENHOUSE_RATE_WINDOW_SECONDS": 10.0,  # v1 documents a 10 s window; v3's is unconfirmed
+        "GREENHOUSE_RATE_LIMIT": 50,  # calls per window until the API's X-RateLimit-Limit says otherwise
+        "CRM_INLINE_WAIT_SECONDS": 5.0,  # a longer rate-limit wait goes back to the queue
+        "RECONCILE_INTERVAL_SECONDS": 900,  # the updated_after sweep of each connection that pulls
+        # Lever signs triggeredAt but documents no window nor retry schedule: a day bounds a captured
+        # delivery's replay well inside EVENT_RETENTION_DAYS, where its delivery id is remembered anyway
+        "LEVER_WEBHOOK_TOLERANCE_SECONDS": 86_400,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "WORKSHEET_RATE_LIMIT": 300,  # requests per worksheet link per 10 minutes (docs/worksheet.md)
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

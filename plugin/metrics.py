@@ -87,6 +87,7 @@ def _initialise_series() -> None:
     WEBHOOK_DELIVERIES.labels(EventStatus.ACCEPTED, "202")
     WEBHOOK_DELIVERIES.labels(EventStatus.STALE, "202")
     WEBHOOK_DELIVERIES.labels("duplicate", "200")
+    WEBHOOK_DELIVERIES.labels("ignored", "200")  # a vendor's ping or an action its connector does not use
     for status in REFUSAL_STATUSES:
         WEBHOOK_DELIVERIES.labels("refused", str(status))
     for status_class in ("2xx", "4xx", "5xx"):

@@ -16,6 +16,9 @@ ANALYZE_TASK = "workers.analyze_candidate"
 DELIVER_TASK = "workers.deliver_analysis"
 SWEEP_TASK = "workers.sweep"
 BACKFILL_TASK = "workers.backfill"
+FETCH_TASK = "workers.fetch_candidate"
+RECONCILE_ALL_TASK = "workers.reconcile_crms"
+RECONCILE_TASK = "workers.reconcile_connection"
 QUEUE = "passion"
 # Re-analyses after an engine version change wait here. The worker consumes it beside QUEUE (taking from each
 # in turn), and it is topped up one batch at a time only while QUEUE is nearly empty, so a live webhook waits
@@ -43,7 +46,9 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
         "beat_schedule": {"sweep": {"task": SWEEP_TASK,
                                     "schedule": float(config["SWEEP_INTERVAL_SECONDS"])},
                           "backfill": {"task": BACKFILL_TASK,
-                                       "schedule": float(config["SWEEP_INTERVAL_SECONDS"])}},
+                                       "schedule": float(config["SWEEP_INTERVAL_SECONDS"])},
+                          "reconcile": {"task": RECONCILE_ALL_TASK,
+                                        "schedule": float(config["RECONCILE_INTERVAL_SECONDS"])}},
     }
 
 
@@ -78,3 +83,9 @@ def queue_length(name: str) -> int:
 def enqueue_delivery(analysis_id: int, *, countdown: float | None = None) -> None:
     """Queue the write-back of one stored analysis (a retry: `countdown` seconds from now)."""
     _celery().send_task(DELIVER_TASK, (analysis_id,), retry=True, countdown=countdown)
+
+
+def enqueue_fetch(connection_id: str, external_id: str, *, countdown: float | None = None) -> None:
+    """Queue the read of one candidate's history from the CRM's API (a thin event, a merge, a
+    reconciliation hit; `countdown`: its turn under the connection's rate gate)."""
+    _celery().send_task(FETCH_TASK, (connection_id, external_id), retry=True, countdown=countdown)

@@ -133,7 +133,17 @@ def deliver(analysis_id: int) -> None:
         _release_lease(analysis_id, str(exc))
         raise
     _finish_delivery(analysis_id, DeliveryStatus.DELIVERED)
+    if write_back.written is not None:
+        _remember_written(analysis_id, write_back.written)
     log.info("write-back done analysis=%s", analysis_id)
+
+
+def _remember_written(analysis_id: int, written: dict[str, object]) -> None:
+    """What the CRM's fields now hold: the next write-back with the same values is not sent."""
+    owner = select(Analysis.candidate_id).where(Analysis.id == analysis_id).scalar_subquery()
+    db.session.execute(update(Candidate).where(Candidate.id == owner).values(crm_written=written)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def _prepare_delivery(analysis_id: int) -> tuple[Connector, WriteBack] | None:

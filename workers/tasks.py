@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from celery.exceptions import Reject
@@ -17,14 +18,18 @@ from plugin.queue import (
     BACKFILL_TASK,
     DELIVER_TASK,
     DELIVERY_MAX_ATTEMPTS,
+    FETCH_TASK,
     QUEUE,
+    RECONCILE_ALL_TASK,
+    RECONCILE_TASK,
     SWEEP_TASK,
     enqueue_analysis,
     enqueue_delivery,
+    enqueue_fetch,
     queue_length,
 )
-from plugin.receiving.connectors import WriteBackError
-from workers import pipeline, sweeper
+from plugin.receiving.connectors import CrmError, Throttled, WriteBackError
+from workers import crm_sync, pipeline, sweeper
 from workers.analysis import analysis_version
 
 log = logging.getLogger(__name__)
@@ -114,6 +119,52 @@ def backfill() -> None:
         enqueue_analysis(candidate_id, version, backfill=True)
     if batch:
         log.info("backfill queued re-analyses=%s", len(batch))
+
+
+FETCH_MAX_RETRIES = 8
+
+
+@shared_task(name=FETCH_TASK, bind=True, acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=60, time_limit=90, autoretry_for=(DatabaseUnavailable,),
+             retry_backoff=True, retry_backoff_max=120, max_retries=FETCH_MAX_RETRIES)
+def fetch_candidate(self: Any, connection_id: str, external_id: str) -> None:
+    """Read one candidate's history from the CRM: 429, 5xx and no answer are retried with backoff,
+    never sooner than the CRM said; a refusal (another 4xx) is dead-lettered on the connection."""
+    try:
+        crm_sync.fetch(connection_id, external_id)
+    except Throttled as exc:  # no call was made: wait for the gate without using up a retry
+        wait = min(_longest_countdown(), (exc.retry_after or 1.0) + random.uniform(0.0, 1.0))
+        enqueue_fetch(connection_id, external_id, countdown=wait)
+    except CrmError as exc:
+        if exc.retryable and self.request.retries < FETCH_MAX_RETRIES:
+            countdown = pipeline.backoff_seconds(self.request.retries, exc.retry_after,
+                                                 longest=_longest_countdown())
+            log.info("fetch retry connection=%s in=%.1fs reason=%s", connection_id, countdown, exc)
+            raise self.retry(countdown=countdown, exc=exc) from exc
+        crm_sync.record_refusal(connection_id, "fetch", str(exc))
+        raise Reject(str(exc), requeue=False) from exc
+
+
+@shared_task(name=RECONCILE_ALL_TASK, acks_late=True, soft_time_limit=60, time_limit=90)
+def reconcile_crms() -> None:
+    """The beat's sweep: one reconciliation task per connection that reads its CRM."""
+    for connection_id in crm_sync.pulling_connections():
+        reconcile_connection.delay(connection_id)
+
+
+@shared_task(name=RECONCILE_TASK, acks_late=True, soft_time_limit=120, time_limit=150)
+def reconcile_connection(connection_id: str) -> None:
+    """List what changed since the checkpoint and fetch each; a failed listing waits for the next beat
+    (the checkpoint has not moved) and is shown on the connection when it was refused for good."""
+    try:
+        changed = crm_sync.reconcile(connection_id)
+    except CrmError as exc:
+        if not exc.retryable:
+            crm_sync.record_refusal(connection_id, "reconcile", str(exc))
+        log.warning("reconcile failed connection=%s retryable=%s", connection_id, exc.retryable)
+        return
+    for external_id in changed:
+        enqueue_fetch(connection_id, external_id)
 
 
 def _longest_countdown() -> float:

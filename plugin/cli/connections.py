@@ -43,18 +43,38 @@ def _connection(connection_id: str) -> Any:
               help="Where candidate.analyzed events are POSTed (signed with the same secret); https, "
                    "and no internal address unless PASSION_WRITEBACK_HTTP_HOSTS and "
                    "PASSION_WRITEBACK_ALLOWED_NETWORKS allow it.")
+@click.option("--client-id", default=None, envvar="PASSION_GREENHOUSE_CLIENT_ID",
+              help="Greenhouse: the Harvest v3 OAuth client id.")
+@click.option("--client-secret", default=None, envvar="PASSION_GREENHOUSE_CLIENT_SECRET",
+              help="Greenhouse: the client secret (asked for, hidden, when not given; or set "
+                   "PASSION_GREENHOUSE_CLIENT_SECRET so it stays out of the shell history).")
+@click.option("--user-id", default=None,
+              help="Greenhouse: the user id the integration acts as (the token's `sub`).")
+@click.option("--signature-token", "signature_tokens", multiple=True,
+              help="Lever: a webhook's signature token (repeat it for each webhook).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def create(provider: str, name: str, callback_url: str | None, as_json: bool) -> None:
+def create(provider: str, name: str, callback_url: str | None, client_id: str | None,
+           client_secret: str | None, user_id: str | None, signature_tokens: tuple[str, ...],
+           as_json: bool) -> None:
     """Create a connection and print its credentials once.
 
-    Prints its id, webhook URL, signing secret (whsec_…) and API token; only hashes or ciphertexts are
-    stored, so they cannot be shown again (new-token and rotate-secret issue new ones)."""
+    Prints its id, webhook URL, signing secret and API token; only hashes or ciphertexts are stored, so
+    they cannot be shown again (new-token and rotate-secret issue new ones). For Greenhouse the client
+    credentials are checked against the Harvest API first, and nothing is stored if they fail."""
     from plugin.outbound import RefusedURL
     from plugin.storage.connections import create_connection
 
+    credentials = _crm_credentials(provider, client_id, client_secret, user_id)
+    if (provider == "lever") != bool(signature_tokens):
+        raise click.BadParameter("required for --provider lever, and only for it",
+                                 param_hint="'--signature-token'")
     with _app_context(must_exist=False):
+        if credentials:
+            _check_credentials(provider, credentials)
         try:
-            issued = create_connection(provider=provider, name=name, callback_url=callback_url)
+            issued = create_connection(provider=provider, name=name, callback_url=callback_url,
+                                       credentials=credentials,
+                                       vendor_secrets=list(signature_tokens) or None)
         except RefusedURL as exc:
             raise click.BadParameter(str(exc), param_hint="'--callback-url'") from exc
     if as_json:
@@ -62,6 +82,43 @@ def create(provider: str, name: str, callback_url: str | None, as_json: bool) ->
         return
     for key, value in issued.as_dict().items():
         click.echo(f"{key + ':':13}{value}")
+    if provider == "greenhouse":
+        click.echo("In Greenhouse (Configure > Dev Center > Web Hooks), create one web hook per event "
+                   "(update_candidate, new_candidate_application, new_prospect_application, "
+                   "delete_candidate, merge_candidate, candidate_anonymized) with the webhook URL "
+                   "above as Endpoint URL and the secret above as Secret key.")
+
+
+def _crm_credentials(provider: str, client_id: str | None, client_secret: str | None,
+                     user_id: str | None) -> dict[str, str] | None:
+    """The CRM API's credentials a provider needs; a missing one is named, the secret asked for."""
+    if provider != "greenhouse":
+        if client_id or client_secret or user_id:
+            raise click.UsageError(f"--client-id, --client-secret and --user-id are for greenhouse, "
+                                   f"not {provider}")
+        return None
+    if not client_id:
+        raise click.BadParameter("required for --provider greenhouse", param_hint="'--client-id'")
+    if not client_secret:
+        client_secret = click.prompt("Greenhouse client secret", hide_input=True)
+    credentials = {"client_id": client_id, "client_secret": str(client_secret)}
+    if user_id:
+        credentials["user_id"] = user_id
+    return credentials
+
+
+def _check_credentials(provider: str, credentials: dict[str, str]) -> None:
+    """One token and one small read against the CRM, before anything is stored."""
+    from flask import current_app
+
+    from plugin.receiving.connectors import CrmAccount, CrmError
+    from plugin.receiving.connectors.greenhouse.harvest import HarvestClient
+
+    client = HarvestClient(CrmAccount("new", provider, credentials), current_app.config, shared=False)
+    try:
+        client.check_credentials()
+    except CrmError as exc:
+        raise click.ClickException(f"the Greenhouse credentials did not work: {exc}") from exc
 
 
 @connections.command("list")
@@ -71,12 +128,14 @@ def list_connections(as_json: bool) -> None:
 
     No secrets or tokens: those were shown once, when issued."""
     from plugin.extensions import db
+    from plugin.storage import crm_state
     from plugin.storage.connections import webhook_url
     from plugin.storage.models import Connection
 
     with _app_context():
         rows = [{"id": c.id, "name": c.name, "provider": c.provider, "enabled": c.enabled,
-                 "webhook_url": webhook_url(c.id), "callback_url": c.callback_url}
+                 "webhook_url": webhook_url(c.id), "callback_url": c.callback_url,
+                 "crm": crm_state.status(c.id)}
                 for c in db.session.scalars(db.select(Connection).order_by(Connection.created_at))]
     for row in rows:
         click.echo(json.dumps(row) if as_json else

@@ -1,5 +1,5 @@
-"""One guarded POST to a tenant's URL: the policy checked on every connection, a hard total deadline,
-no redirects, and at most a few KB of the answer read.
+"""One guarded call to a tenant's URL or a CRM's API: the policy checked on every connection, a hard
+total deadline, no redirects, and at most a few KB of the answer read.
 
 Built on urllib3's connection classes (requests sits on them too) so that the socket connects to the very
 address the policy checked, while TLS still verifies the certificate and sends SNI for the host name. A
@@ -40,6 +40,7 @@ class OutboundFailure(Exception):
 class OutboundAnswer:
     status: int
     headers: Mapping[str, str]
+    body: bytes = b""  # only when the caller asked to read it
 
 
 @dataclass
@@ -124,6 +125,13 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, policy: OutboundP
 
     A redirect is an answer like any other (3xx): it is never followed.
     """
+    return request("POST", url, body, headers, policy=policy, deadline_seconds=deadline_seconds)
+
+
+def request(method: str, url: str, body: bytes | None, headers: Mapping[str, str], *,
+            policy: OutboundPolicy, deadline_seconds: float, read_body: int = 0) -> OutboundAnswer:
+    """One call under the policy and the deadline; the answer's body is kept when `read_body` > 0 (a
+    CRM API's JSON), up to that many bytes: a longer one is a failure, never silently cut."""
     try:
         target = policy.check_url(url)
     except RefusedURL as exc:
@@ -131,10 +139,17 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, policy: OutboundP
     deadline = _Deadline(deadline_seconds)
     connection = _connection(target, policy, deadline)
     try:
-        connection.request("POST", target.path, body=body, headers=dict(headers), preload_content=False)
+        connection.request(method, target.path, body=body, headers=dict(headers), preload_content=False)
         response = connection.getresponse()
         if deadline.expired:  # a head cut short by the shutdown can still parse as an answer
             raise OSError("deadline passed while the answer was arriving")
+        if read_body:
+            content = response.read(read_body + 1, decode_content=False)
+            if deadline.expired:
+                raise OSError("deadline passed while the answer was arriving")
+            if len(content) > read_body:
+                raise OutboundFailure(f"answer larger than {read_body} bytes", refused=True)
+            return OutboundAnswer(response.status, dict(response.headers), bytes(content))
         answer = OutboundAnswer(response.status, dict(response.headers))
         _drain(response)
         return answer

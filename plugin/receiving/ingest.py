@@ -38,6 +38,7 @@ class Outcome:
     candidate_id: int | None = None
     enqueue_version: int | None = None
     stale: bool = False
+    fetch: tuple[str, ...] = ()  # candidate ids the worker must fetch from the CRM
 
 
 def record_event(connection_id: str, delivery_id: str, event: InboundEvent) -> Outcome:
@@ -56,6 +57,21 @@ def record_event(connection_id: str, delivery_id: str, event: InboundEvent) -> O
             db.session.commit()
             return outcome
         except IntegrityError:  # another delivery created the same new candidate meanwhile
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def record_history(connection_id: str, event: InboundEvent) -> Outcome:
+    """Apply a history the worker fetched from the CRM (no delivery id to dedupe: an unchanged
+    history, our own write-back's echo included, changes nothing and queues nothing)."""
+    for attempt in range(3):
+        try:
+            outcome = _apply(connection_id, event)
+            db.session.commit()
+            return outcome
+        except IntegrityError:  # a webhook created the same new candidate meanwhile
             db.session.rollback()
             if attempt == 2:
                 raise
@@ -83,16 +99,18 @@ def _event_time(event: InboundEvent) -> datetime | None:
 
 
 def _apply(connection_id: str, event: InboundEvent) -> Outcome:
+    if event.history is None and not event.is_erasure:  # thin: the worker fetches the history
+        return Outcome(fetch=event.fetch)
     event = replace(event, occurred_at=_event_time(event))
     candidate = pool.get_candidate(connection_id, event.external_id, lock=True)
     if candidate is not None and _is_older(event.occurred_at, candidate.last_event_at):
         return Outcome(candidate_id=candidate.id, stale=True)
     erasure = _erasure(connection_id, event.external_id)
-    if event.history is None:
+    if event.is_erasure:
         if candidate is not None:
             db.session.delete(candidate)
         _remember_erasure(connection_id, erasure, event)
-        return Outcome()
+        return Outcome(fetch=event.fetch)  # a merge: the surviving record is fetched
     if erasure is not None:
         if _erased_after(erasure, event.occurred_at):
             return Outcome(stale=True)

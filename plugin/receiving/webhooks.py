@@ -23,7 +23,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from plugin.extensions import db
-from plugin.queue import enqueue_analysis
+from plugin.queue import enqueue_analysis, enqueue_fetch
 from plugin.receiving import ingest
 from plugin.receiving.connectors import get_connector
 from plugin.receiving.connectors.signing import SignatureError
@@ -158,6 +158,9 @@ def receive(connection_id: str) -> Response | tuple[Response, int]:
         log.info("webhook invalid connection=%s delivery=%s fields=%s",
                  sender.connection_id, delivery_id, ",".join(sorted(flat)))
         abort(422, message=describe_errors(flat), errors={"json": flat})
+    if event is None:  # a ping, or an action this connector does not use
+        g.webhook_outcome = "ignored"
+        return jsonify(status="ignored", delivery_id=delivery_id), 200
     outcome = ingest.record_event(sender.connection_id, delivery_id, event)
     # committed: from here on nothing may answer 503 (nor touch the database but to mark a failed enqueue)
     if outcome.duplicate:
@@ -169,6 +172,7 @@ def receive(connection_id: str) -> Response | tuple[Response, int]:
                  sender.connection_id, delivery_id)
         return jsonify(status=EventStatus.STALE.value, delivery_id=delivery_id, analysis_queued=False), 202
     queued = outcome.enqueue_version is not None and _enqueue(sender.connection_id, delivery_id, outcome)
+    queued = _enqueue_fetches(sender.connection_id, delivery_id, outcome.fetch) or queued
     log.info("webhook accepted connection=%s delivery=%s type=%s candidate=%s queued=%s",
              sender.connection_id, delivery_id, event.type, outcome.candidate_id, queued)
     return jsonify(status=EventStatus.ACCEPTED.value, delivery_id=delivery_id, analysis_queued=queued), 202
@@ -185,6 +189,18 @@ def _enqueue(connection_id: str, delivery_id: str, outcome: ingest.Outcome) -> b
         _mark_enqueue_failed(outcome.candidate_id)
         return False
     return True
+
+
+def _enqueue_fetches(connection_id: str, delivery_id: str, external_ids: tuple[str, ...]) -> bool:
+    """Queue the CRM reads a thin event needs; with the broker down, reconciliation reads them later."""
+    try:
+        for external_id in external_ids:
+            enqueue_fetch(connection_id, external_id)
+    except BrokerError:
+        log.warning("broker unavailable, fetch left to reconciliation connection=%s delivery=%s",
+                    connection_id, delivery_id)
+        return False
+    return bool(external_ids)
 
 
 def _mark_enqueue_failed(candidate_id: int) -> None:

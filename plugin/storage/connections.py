@@ -31,16 +31,23 @@ def webhook_url(connection_id: str) -> str:
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/webhooks/{connection_id}"
 
 
-def create_connection(*, provider: str, name: str, callback_url: str | None = None
-                      ) -> IssuedConnection:
+def create_connection(*, provider: str, name: str, callback_url: str | None = None,
+                      credentials: dict[str, str] | None = None,
+                      vendor_secrets: list[str] | None = None) -> IssuedConnection:
     """A new connection with a fresh signing secret and API token; RefusedURL when the callback URL fails
-    the outbound policy (checked again on every write-back, where DNS may answer differently)."""
+    the outbound policy (checked again on every write-back, where DNS may answer differently). The CRM
+    API's credentials, if any, are stored encrypted; the caller has checked them against the CRM. A CRM
+    that issues its own signing secrets (Lever's per-webhook signature tokens) gives them as
+    `vendor_secrets`, which replace the generated one."""
     if callback_url is not None:
         OutboundPolicy.from_config(current_app.config).check(callback_url)
-    secret, token = new_signing_secret(), new_api_token()
+    secrets = vendor_secrets or [new_signing_secret()]
+    secret, token = secrets[0], new_api_token()
     connection = Connection(provider=provider, name=name, token_hash=hash_token(token),
                             callback_url=callback_url)
-    connection.set_signing_secrets(current_app.config["SECRET_KEY"], [secret])
+    connection.set_signing_secrets(current_app.config["SECRET_KEY"], secrets)
+    if credentials:
+        connection.set_credentials(current_app.config["SECRET_KEY"], credentials)
     db.session.add(connection)
     db.session.flush()
     issued = IssuedConnection(connection.id, webhook_url(connection.id), secret, token)

@@ -68,6 +68,8 @@ class Connection(db.Model):
     signing_secrets_encrypted: Mapped[str] = mapped_column(Text)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     callback_url: Mapped[str | None] = mapped_column(String(2000))
+    # the CRM API's credentials (e.g. Greenhouse OAuth client id and secret), encrypted like the secrets
+    crm_credentials_encrypted: Mapped[str | None] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -80,6 +82,15 @@ class Connection(db.Model):
 
     def set_signing_secrets(self, secret_key: str, values: list[str]) -> None:
         self.signing_secrets_encrypted = encrypt(secret_key, json.dumps(values))
+
+    def credentials(self, secret_key: str) -> dict[str, str]:
+        """The CRM API's credentials ({} for a connector that calls no API)."""
+        if not self.crm_credentials_encrypted:
+            return {}
+        return dict(json.loads(decrypt(secret_key, self.crm_credentials_encrypted)))
+
+    def set_credentials(self, secret_key: str, values: dict[str, str]) -> None:
+        self.crm_credentials_encrypted = encrypt(secret_key, json.dumps(values))
 
 
 class Candidate(db.Model):
@@ -97,6 +108,8 @@ class Candidate(db.Model):
     # indexed: the sweeper (every minute) and /metrics look for candidates by status
     status: Mapped[str] = mapped_column(String(20), default=CandidateStatus.QUEUED, index=True)
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the written-back fields
+    # what the last write-back put in the CRM's own fields: an unchanged one is not sent again
+    crm_written: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # when the CRM says the newest applied event happened: an older event arriving later is ignored
     last_event_at: Mapped[datetime | None]
     queued_at: Mapped[datetime | None]  # last time an analysis was queued; the sweeper waits from here
@@ -182,6 +195,23 @@ class WebhookEvent(db.Model):
     external_id: Mapped[str | None] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.ACCEPTED)
+
+
+class ConnectorState(db.Model):
+    """What a connector that calls the CRM's API keeps per connection: the CRM objects it created (the
+    Greenhouse field and its option ids), the reconciliation checkpoint, and the last failure shown."""
+
+    __tablename__ = "connector_states"
+
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True)
+    crm_objects: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the next reconciliation asks for candidates changed since then (overlapping the last one a little)
+    checkpoint: Mapped[datetime | None]
+    reconciled_at: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(default=0)  # CRM calls refused for good (dead-lettered)
+    last_failure: Mapped[str | None] = mapped_column(String(200))  # the reason, no personal data
+    last_failure_at: Mapped[datetime | None]
 
 
 class PageSession(db.Model):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from workers.analysis.embeddings import DIM, encode
 
 # all-MiniLM-L6-v2 through sentence-transformers (torch), normalize_embeddings=True, for "Python programming".
 REFERENCE_PYTHON_PROGRAMMING = [-0.05093, 0.03691, -0.0576, 0.02084, -0.06507, -0.14813]
+BENCH_SENTENCES = Path(__file__).resolve().parents[2] / "bench/data/skill-benchmark"
 
 
 def test_shape_dtype_and_unit_rows() -> None:
@@ -45,3 +50,27 @@ def test_paraphrases_are_closer_than_unrelated_text() -> None:
 def test_long_text_is_truncated_not_rejected() -> None:
     vec = encode(["word " * 2000])
     assert np.isfinite(vec).all()
+
+
+def _varied_sentences() -> list[str]:
+    """A few hundred job-ad sentences of three domains, plus the edge cases of length and script."""
+    found: dict[str, None] = {}
+    for path in sorted(BENCH_SENTENCES.glob("*_annotations.csv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = [row["sentence"] for row in csv.DictReader(f)]
+        found.update(dict.fromkeys(rows[::12]))
+    return [*found, "", "x", "word " * 2000, "Café crème, naïve façade — 日本語のテキスト", "C++/C# & SQL!!!"]
+
+
+def test_onnxruntime_graph_is_the_same_model() -> None:
+    """bench/onnx_encoder.py's graph must compute what the engine computes, or its timings mean nothing."""
+    from bench import onnx_encoder
+
+    texts = _varied_sentences()
+    assert len(texts) >= 200
+    onnx = onnx_encoder.load()
+    with threadpool_limits(1):  # two BLAS threads on a shared box take several times as long
+        engine = encode(texts)
+    assert float((engine * onnx.encode(texts, batch_size=16)).sum(1).min()) >= 0.9999
+    np.testing.assert_allclose(onnx.encode(["Python programming"])[0][:6], REFERENCE_PYTHON_PROGRAMMING,
+                               atol=2e-4)

@@ -59,3 +59,24 @@ def test_adding_the_retry_due_time_keeps_every_analysis(tmp_path, database_url, 
                 "SELECT delivery_attempts, retry_at FROM analyses")).one()
         db.engine.dispose()
     assert (row.delivery_attempts, row.retry_at) == (3, None)
+
+
+def test_adding_crm_connector_state_keeps_every_row(tmp_path, database_url, redis_url):
+    """0008 adds columns in place (no table rebuild, which on SQLite would cascade-delete candidates)."""
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "k",
+                      "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url})
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0007")
+        with db.engine.begin() as connection:
+            for statement in ROWS[:2]:
+                connection.execute(sa.text(statement.replace(" field_mapping,", "")
+                                           .replace(" '{}',", "")))
+        upgrade(directory=directory)
+        with db.engine.connect() as connection:
+            row = connection.execute(sa.text(
+                "SELECT c.crm_written, n.crm_credentials_encrypted FROM candidates c"
+                " JOIN connections n ON n.id = c.connection_id")).one()
+            states = connection.execute(sa.text("SELECT count(*) FROM connector_states")).scalar()
+        db.engine.dispose()
+    assert (row.crm_written, row.crm_credentials_encrypted, states) == (None, None, 0)

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from plugin.receiving.connectors.base import Connector, InboundEvent, WriteBack, WriteBackError
+from plugin.receiving.connectors.base import (
+    Connector,
+    CrmAccount,
+    CrmError,
+    InboundEvent,
+    PullConnector,
+    Throttled,
+    WriteBack,
+    WriteBackError,
+)
+from plugin.receiving.connectors.greenhouse import GreenhouseConnector
+from plugin.receiving.connectors.lever import LeverConnector
 from plugin.receiving.connectors.standard import StandardConnector
 
-_CONNECTORS: dict[str, Connector] = {"standard": StandardConnector()}
+_CONNECTORS: dict[str, Connector] = {"standard": StandardConnector(),
+                                     "greenhouse": GreenhouseConnector(),
+                                     "lever": LeverConnector()}
 PROVIDERS: tuple[str, ...] = tuple(_CONNECTORS)
 
 
@@ -14,5 +27,11 @@ def get_connector(provider: str) -> Connector:
     return _CONNECTORS[provider]
 
 
-__all__ = ["Connector", "InboundEvent", "PROVIDERS", "WriteBack", "WriteBackError",
-           "get_connector"]
+def pull_connector(provider: str) -> PullConnector | None:
+    """The connector if it reads the CRM's API (fetch, reconcile), else None."""
+    connector = _CONNECTORS[provider]
+    return connector if isinstance(connector, PullConnector) else None
+
+
+__all__ = ["Connector", "CrmAccount", "CrmError", "InboundEvent", "PROVIDERS", "PullConnector",
+           "Throttled", "WriteBack", "WriteBackError", "get_connector", "pull_connector"]

@@ -1,0 +1,75 @@
+"""Reading CRMs in the worker: one candidate's history (a thin event, a merge, a reconciliation hit),
+and the reconciliation sweep that lists what changed since the last checkpoint, so that a disabled or
+expired webhook loses nothing."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from plugin.extensions import db
+from plugin.queue import enqueue_analysis
+from plugin.receiving import ingest
+from plugin.receiving.connectors import PROVIDERS, InboundEvent, pull_connector
+from plugin.storage import crm_state
+from plugin.storage.models import Connection, utcnow
+
+log = logging.getLogger(__name__)
+
+# the next sweep starts this long before the last one did: a record updated while we listed, or a
+# clock a little apart from the CRM's, is read again rather than missed (an unchanged history is free)
+OVERLAP = timedelta(minutes=2)
+
+
+def fetch(connection_id: str, external_id: str) -> None:
+    """Read the candidate from the CRM and apply it like an event; queue an analysis if it changed.
+    Raises CrmError (the task retries or dead-letters it)."""
+    account = crm_state.load_account(connection_id)
+    connector = pull_connector(account.provider) if account is not None else None
+    if account is None or connector is None:
+        log.info("fetch skipped connection=%s: gone, disabled or not a pulling connector", connection_id)
+        return
+    read_at = utcnow()  # the history is as of then: a deletion received meanwhile wins over it
+    history = connector.fetch_history(account, external_id, current_app.config)
+    if history is None:
+        log.info("fetch found no candidate connection=%s candidate=%s", connection_id, external_id)
+        return
+    outcome = ingest.record_history(connection_id, InboundEvent("candidate.updated", external_id,
+                                                                history, occurred_at=read_at))
+    if outcome.enqueue_version is not None and outcome.candidate_id is not None:
+        enqueue_analysis(outcome.candidate_id, outcome.enqueue_version)
+    log.info("fetch done connection=%s candidate=%s queued=%s", connection_id, outcome.candidate_id,
+             outcome.enqueue_version is not None)
+
+
+def reconcile(connection_id: str) -> list[str]:
+    """The ids changed since the checkpoint, every page read; the checkpoint moves only after the
+    whole listing succeeded, so a failure part-way reads the same range again next time."""
+    account = crm_state.load_account(connection_id)
+    connector = pull_connector(account.provider) if account is not None else None
+    since = crm_state.checkpoint(connection_id)
+    if account is None or connector is None or since is None:
+        return []
+    started = utcnow()
+    changed = list(dict.fromkeys(connector.changed_since(account, since - OVERLAP, current_app.config)))
+    crm_state.save_checkpoint(connection_id, started)
+    log.info("reconciled connection=%s changed=%s", connection_id, len(changed))
+    return changed
+
+
+def pulling_connections() -> list[str]:
+    """Enabled connections whose connector reads the CRM's API."""
+    providers = [name for name in PROVIDERS if pull_connector(name) is not None]
+    found = list(db.session.scalars(select(Connection.id).where(
+        Connection.enabled.is_(True), Connection.provider.in_(providers)).order_by(Connection.id)))
+    db.session.rollback()
+    return found
+
+
+def record_refusal(connection_id: str, what: str, reason: str) -> None:
+    """A CRM call refused for good: shown on the connection, logged without personal data."""
+    log.warning("crm call dead-lettered connection=%s what=%s reason=%s", connection_id, what, reason)
+    crm_state.record_failure(connection_id, f"{what}: {reason}")
