@@ -91,6 +91,11 @@ class Candidate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(128))
+    # shown to recruiters only; kept outside `history` so a new name or link never re-analyses
+    name: Mapped[str | None] = mapped_column(String(200))
+    crm_url: Mapped[str | None] = mapped_column(String(2000))
+    # lower-cased name, job titles and employers, one per line: what the pool's text search reads
+    search_text: Mapped[str | None] = mapped_column(Text)
     history: Mapped[dict[str, Any]] = mapped_column(JSON)
     history_hash: Mapped[str] = mapped_column(String(64))
     history_version: Mapped[int] = mapped_column(default=1)
@@ -153,6 +158,7 @@ class CandidateTag(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(255))
     label: Mapped[str] = mapped_column(String(255))
+    strength: Mapped[float | None]  # a passion's or aversion's recurrence strength: the pool sorts by it
 
 
 class CandidateErasure(db.Model):
