@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import wraps
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import (
     Blueprint,
@@ -112,6 +113,11 @@ def favicon():  # type: ignore[no-untyped-def]
 def candidates():  # type: ignore[no-untyped-def]
     """The pool: the filters of the query string, one page of the result, and facet counts."""
     found = filters.load(request.args)
+    canonical = found.query(page=found.page if found.page > 1 else None)
+    sent = request.query_string.decode("utf-8", "replace")
+    if not found.errors and parse_qsl(canonical) != parse_qsl(sent):
+        # what a form sent (blank fields, the default order) becomes the short URL worth sharing
+        return redirect(url_for("web.candidates") + ("?" + canonical if canonical else ""))
     query = pool.filtered(g.connection.id, **found.values)
     rows, total = pool.page(query, page=found.page, page_size=PAGE_SIZE)
     return render_template("candidates.html", rows=rows, total=total, page=found.page,

@@ -45,7 +45,13 @@ def analysis_state(candidate: Candidate) -> State:
                                f"{candidate.history_version}. Re-analyse to try again; if it fails "
                                "again, tell your administrator.")
     analysis = candidate.latest_analysis
-    return State("ok", f"Analysed {when(analysis.created_at if analysis else candidate.updated_at)}.")
+    if analysis is None:
+        return State("ok", "Analysed.")
+    done = f"Analysed {when(analysis.created_at)}."
+    if candidate.queued_at and as_utc(candidate.queued_at) > as_utc(analysis.created_at):
+        done += (f" Checked again at {when(candidate.queued_at)}: the analyser has not changed since, "
+                 "so that result stands.")
+    return State("ok", done)
 
 
 def write_back_state(connection: Connection, analysis: Analysis) -> State:

@@ -239,3 +239,26 @@ def test_missing_candidates_get_an_html_page_and_the_favicon_is_served(client, p
     icon = client.get("/favicon.ico", follow_redirects=True)
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
     icon.close()
+
+
+def test_a_submitted_form_becomes_the_short_url_worth_sharing(client, pool):
+    sign_in(client, pool.token)
+    response = client.get("/pool?q=&skill=&sort=recent&theme=research&exclude_aversion=numbers")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/pool?theme=research&exclude_aversion=numbers"
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_a_crash_on_a_page_is_an_html_page_without_details(app, client, pool, monkeypatch):
+    from plugin.storage import pool as pool_queries
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret detail")
+
+    sign_in(client, pool.token)
+    monkeypatch.setattr(pool_queries, "get_candidate", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/pool/c-ana")
+    assert response.status_code == 500 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "Something went wrong on our side" in page and "secret detail" not in page
