@@ -28,6 +28,9 @@ TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
 IDENTIFIER_PATTERN = (r"^(?!/)(?!.*//)(?!.*/$)(?!(.*/)?\.\.?(/|$))"
                       r"[^\x00-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$")
 YEAR_MONTH_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
+# an https URL with a host name (what marshmallow's URL validator with require_tld accepts, narrowed to a
+# form JSON Schema can say: lower-case labels of at most 63 characters, then any printable path)
+CRM_URL_PATTERN = r"^https://([a-z0-9]{1,63}\.)+[a-z]{2,6}(/[!-~]*)?$"
 
 
 def forbidden_char(text: str) -> str | None:
@@ -159,4 +162,5 @@ class CandidateHistorySchema(Schema):
                    validate=[validate.Length(max=MAX_URL_CHARS),
                              validate.URL(schemes={"https"}, require_tld=True,
                                           error="Must be an https URL of the candidate's CRM record.")],
-                   metadata={"description": "https link to the candidate's record in the CRM"})
+                   metadata={"description": "https link to the candidate's record in the CRM",
+                             "format": "uri", "pattern": CRM_URL_PATTERN})
