@@ -76,6 +76,7 @@ def _shoot(base: str, token: str, out: Path, chromium: str) -> None:
         for size, width in WIDTHS.items():
             page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
             page.goto(base + "/")
+            page.screenshot(path=str(out / f"sign-in-{size}.png"))
             page.get_by_label("API token").fill(token)
             page.get_by_role("button", name="Open the candidate pool").click()
             page.wait_for_url(base + "/pool")

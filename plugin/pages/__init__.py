@@ -32,7 +32,7 @@ from plugin.api.auth import connection_for_token_hash
 from plugin.api.candidates import queue_reanalysis
 from plugin.extensions import csrf
 from plugin.pages import export, filters, wording
-from plugin.storage import page_sessions, pool
+from plugin.storage import page_sessions, pool, recruiters, sign_in_limits
 from plugin.storage.crypto import hash_token
 from schemas.catalogue import THEMES
 
@@ -65,16 +65,17 @@ def _error_page(error: HTTPException):  # type: ignore[no-untyped-def]
 
 
 def signed_in(view: Any) -> Any:
-    """Resolve the session's page session to its connection on every request, or go to the sign-in page."""
+    """Resolve the session's page session to its connection (and recruiter) on every request, or go to the
+    sign-in page."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         session_id = session.get(SESSION_KEY)
-        connection = page_sessions.connection_for_session(session_id) if session_id else None
-        if connection is None:
+        found = page_sessions.signed_in_as(session_id) if session_id else None
+        if found is None:
             session.clear()
             return redirect(url_for("web.sign_in"))
-        g.connection = connection
+        g.connection, g.recruiter = found
         return view(*args, **kwargs)
 
     return wrapper
@@ -82,16 +83,35 @@ def signed_in(view: Any) -> Any:
 
 @bp.route("/", methods=["GET", "POST"])
 def sign_in():  # type: ignore[no-untyped-def]
-    """The API token is the recruiter's key to their connection's pool."""
-    error = None
-    if request.method == "POST":
-        connection = connection_for_token_hash(hash_token(request.form.get("token", "").strip()))
-        if connection is not None:
-            session.clear()  # a fresh session (and CSRF token) after sign-in: no fixation
-            session[SESSION_KEY] = page_sessions.open_session(connection.id)
-            return redirect(url_for("web.candidates"))
-        error = "That token does not open any connection."
-    return render_template("sign_in.html", error=error), 401 if error else 200
+    """A recruiter's email and password, or (for administrators) the connection's API token; refused
+    sign-ins are counted per email and per client address, and past the limit nothing is checked."""
+    if request.method == "GET":
+        return render_template("sign_in.html")
+    email = request.form.get("email", "").strip()
+    limits = sign_in_limits.keys(email=email or None, address=request.remote_addr)
+    if sign_in_limits.blocked(limits):
+        return render_template("sign_in.html", error="Too many refused sign-ins: wait 15 minutes and try "
+                                                     "again."), 429
+    opened = _account(email) if email else _token()
+    if opened is None:
+        sign_in_limits.record_failure(limits)
+        return render_template("sign_in.html", error="That email and password do not match an account."
+                               if email else "That token does not open any connection."), 401
+    if email:
+        sign_in_limits.clear_email(email)
+    session.clear()  # a fresh session (and CSRF token) after sign-in: no fixation
+    session[SESSION_KEY] = page_sessions.open_session(opened[0], recruiter_id=opened[1])
+    return redirect(url_for("web.candidates"))
+
+
+def _account(email: str) -> tuple[str, int | None] | None:
+    recruiter = recruiters.authenticate(email, request.form.get("password", ""))
+    return (recruiter.connection_id, recruiter.id) if recruiter else None
+
+
+def _token() -> tuple[str, int | None] | None:
+    connection = connection_for_token_hash(hash_token(request.form.get("token", "").strip()))
+    return (connection.id, None) if connection else None
 
 
 @bp.post("/sign-out")

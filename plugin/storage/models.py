@@ -198,4 +198,33 @@ class PageSession(db.Model):
 
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"), index=True)
+    # who signed in: a recruiter's account, or None for the connection's API token (an administrator)
+    recruiter_id: Mapped[int | None] = mapped_column(ForeignKey("recruiters.id", ondelete="CASCADE"),
+                                                     index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Recruiter(db.Model):
+    """A person's account on one connection's pages, created by an administrator; only the password's
+    hash (werkzeug.security, scrypt) is kept. Deleting it ends its page sessions."""
+
+    __tablename__ = "recruiters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # lower-cased: one sign-in name
+    password_hash: Mapped[str] = mapped_column(String(255))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignInFailure(db.Model):
+    """A refused sign-in, by the hash of what it was counted against (an email or a client address), so
+    the limit holds across every web process; rows older than the window are deleted as new ones come."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_at", "key_hash", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

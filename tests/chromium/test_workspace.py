@@ -13,6 +13,7 @@ from plugin.cli.demo import demo_candidates
 from plugin.extensions import db
 from plugin.storage.connections import create_connection
 from plugin.storage.models import Candidate
+from plugin.storage.recruiters import create_recruiter
 from tests.chromium.conftest import DESKTOP, SIDE_PANEL, serious_violations
 from tests.conftest import ingest_and_analyze
 from workers import pipeline
@@ -31,6 +32,9 @@ OLGA = {"candidate_id": "other-olga", "name": "Olga Other", "crm_url": "https://
                  {"title": "Clerk", "likes": ["digging through case law"], "dislikes": []}]}
 
 
+OTHER_RECRUITER, PASSWORD = "rita@other.example", "a long enough password"
+
+
 @pytest.fixture
 def demo(app, client, connection, live_url):
     """The demo pool plus Dev in `connection`; Olga in another connection of the same service."""
@@ -38,6 +42,7 @@ def demo(app, client, connection, live_url):
         ingest_and_analyze(app, client, connection, data)
     with app.app_context():
         other = create_connection(provider="standard", name="Other agency")
+        create_recruiter(other.id, OTHER_RECRUITER, PASSWORD)
     ingest_and_analyze(app, client, other, OLGA)
     return live_url, connection, other
 
@@ -46,6 +51,14 @@ def sign_in(page, base: str, token: str) -> None:
     page.goto(base + "/")
     page.get_by_label("API token").fill(token)
     page.get_by_role("button", name="Open the candidate pool").click()
+    page.wait_for_url(base + "/pool")
+
+
+def sign_in_as(page, base: str, email: str, password: str) -> None:
+    page.goto(base + "/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(base + "/pool")
 
 
@@ -144,8 +157,10 @@ def test_export_the_current_result_as_csv(page, demo, tmp_path):
 
 
 def test_one_connection_never_sees_anothers_candidates(page, demo):
-    base, connection, other = demo
-    sign_in(page, base, other.token)
+    """Rita, a recruiter of the other connection, signed in with her own account."""
+    base, connection, _ = demo
+    sign_in_as(page, base, OTHER_RECRUITER, PASSWORD)
+    assert page.get_by_text(f"{OTHER_RECRUITER} · Other agency").is_visible()
     assert shown(page) == ["Olga Other"]
     for url in ["/pool/demo-ana", "/pool/demo%2Dana", "/pool/DEMO-ANA", "/pool/extra-dev"]:
         response = page.goto(base + url)

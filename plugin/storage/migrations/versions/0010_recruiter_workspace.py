@@ -1,4 +1,5 @@
-"""the recruiter's workspace: candidates' name, CRM link and search text; tags' strength
+"""the recruiter's workspace: candidates' name, CRM link and search text; tags' strength; recruiter accounts
+with their sign-in failures, and which recruiter a page session is
 
 Plain ADD COLUMNs (nullable, no default) on both databases, then a batched backfill of the search text (from the
 stored history) and of the tags' strength (from each candidate's latest analysis), so the pool searches and
@@ -27,6 +28,35 @@ def upgrade():
     op.add_column('candidates', sa.Column('search_text', sa.Text(), nullable=True))
     op.add_column('candidate_tags', sa.Column('strength', sa.Float(), nullable=True))
     _backfill(op.get_bind())
+    op.create_table(
+        'recruiters',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('connection_id', sa.String(length=32), nullable=False),
+        sa.Column('email', sa.String(length=254), nullable=False),
+        sa.Column('password_hash', sa.String(length=255), nullable=False),
+        sa.Column('enabled', sa.Boolean(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['connection_id'], ['connections.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('email'),
+    )
+    op.create_index('ix_recruiters_connection_id', 'recruiters', ['connection_id'])
+    op.create_table(
+        'sign_in_failures',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('key_hash', sa.String(length=64), nullable=False),
+        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_sign_in_failures_key_at', 'sign_in_failures', ['key_hash', 'at'])
+    # page sessions last 12 hours: dropping them signs everyone in again, and lets SQLite add the foreign
+    # key column without rebuilding the table
+    op.execute('DELETE FROM page_sessions')
+    with op.batch_alter_table('page_sessions') as batch_op:
+        batch_op.add_column(sa.Column('recruiter_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key('fk_page_sessions_recruiter_id', 'recruiters', ['recruiter_id'], ['id'],
+                                    ondelete='CASCADE')
+        batch_op.create_index('ix_page_sessions_recruiter_id', ['recruiter_id'])
 
 
 def _json(value):
@@ -70,6 +100,15 @@ def _backfill_strength(bind, candidate_id):
 
 
 def downgrade():
+    op.execute('DELETE FROM page_sessions')
+    with op.batch_alter_table('page_sessions') as batch_op:
+        batch_op.drop_index('ix_page_sessions_recruiter_id')
+        batch_op.drop_constraint('fk_page_sessions_recruiter_id', type_='foreignkey')
+        batch_op.drop_column('recruiter_id')
+    op.drop_index('ix_sign_in_failures_key_at', table_name='sign_in_failures')
+    op.drop_table('sign_in_failures')
+    op.drop_index('ix_recruiters_connection_id', table_name='recruiters')
+    op.drop_table('recruiters')
     # plain DROP COLUMN, not a batch: on SQLite a batch rebuilds the table and the cascade empties the pool
     op.drop_column('candidate_tags', 'strength')
     for column in ('search_text', 'crm_url', 'name'):
