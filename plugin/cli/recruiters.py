@@ -9,7 +9,7 @@ import click
 
 @click.group()
 def recruiters() -> None:
-    """Manage recruiter accounts (email and password) on a connection's pages."""
+    """Manage the accounts recruiters sign in with."""
 
 
 def _password(from_stdin: bool) -> str:
