@@ -31,7 +31,7 @@ from werkzeug.exceptions import HTTPException
 from plugin.api.auth import connection_for_token_hash
 from plugin.api.candidates import queue_reanalysis
 from plugin.extensions import csrf
-from plugin.pages import export, filters, wording
+from plugin.pages import export, filters, suggestions, wording
 from plugin.storage import page_sessions, pool, recruiters, sign_in_limits
 from plugin.storage.crypto import hash_token
 from schemas.catalogue import THEMES
@@ -143,7 +143,8 @@ def candidates():  # type: ignore[no-untyped-def]
     return render_template("candidates.html", rows=rows, total=total, page=found.page,
                            pages=max(1, -(-total // PAGE_SIZE)), themes=THEMES, labels=LABELS,
                            filters=found, counts=pool.passion_counts(g.connection.id, within=query),
-                           skills=pool.skill_labels(g.connection.id),
+                           skills=suggestions.skill_labels(g.connection.id),
+                           dead=pool.dead_write_backs(row.id for row in rows),
                            export_limit=export.EXPORT_LIMIT), 400 if found.errors else 200
 
 

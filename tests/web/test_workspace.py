@@ -262,3 +262,16 @@ def test_a_crash_on_a_page_is_an_html_page_without_details(app, client, pool, mo
     assert response.status_code == 500 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert "Something went wrong on our side" in page and "secret detail" not in page
+
+
+def test_the_pool_marks_a_write_back_the_crm_refused_for_good(app, client, pool):
+    from plugin.storage.models import Analysis
+
+    with app.app_context():
+        ana = db.session.query(Candidate).filter_by(external_id="c-ana").one()
+        db.session.query(Analysis).filter_by(candidate_id=ana.id).update({Analysis.delivery_status: "dead"})
+        db.session.commit()
+    sign_in(client, pool.token)
+    page = client.get("/pool?q=ortiz").get_data(as_text=True)
+    assert "Write-back failed" in page
+    assert "Write-back failed" not in client.get("/pool?q=okafor").get_data(as_text=True)
