@@ -86,7 +86,10 @@ class Candidate(db.Model):
     """A candidate as the CRM knows them, with the latest history it sent."""
 
     __tablename__ = "candidates"
-    __table_args__ = (UniqueConstraint("connection_id", "external_id"),)
+    # the pool's list, count and facets read a connection's candidates by this index alone (no wide rows),
+    # already in the "recent" order
+    __table_args__ = (UniqueConstraint("connection_id", "external_id"),
+                      Index("ix_candidates_connection_updated", "connection_id", "updated_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
@@ -150,7 +153,9 @@ class CandidateTag(db.Model):
     """A filterable fact from a candidate's current analysis (passion, aversion, mixed or skill)."""
 
     __tablename__ = "candidate_tags"
-    __table_args__ = (Index("ix_candidate_tags_kind_value", "kind", "value"),)
+    # (candidate, kind, value): the pool's facet counts read the matching candidates' tags by index alone
+    __table_args__ = (Index("ix_candidate_tags_kind_value", "kind", "value"),
+                      Index("ix_candidate_tags_candidate_kind_value", "candidate_id", "kind", "value"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(

@@ -4,6 +4,7 @@ with their sign-in failures, and which recruiter a page session is
 Plain ADD COLUMNs (nullable, no default) on both databases, then a batched backfill of the search text (from the
 stored history) and of the tags' strength (from each candidate's latest analysis), so the pool searches and
 sorts every candidate, not only those analysed after the upgrade. Names and links arrive with the next event.
+Two indexes let the pool's list, count and facet counts read indexes instead of the candidates' wide rows.
 
 Revision ID: 0010
 Revises: 0007
@@ -26,8 +27,11 @@ def upgrade():
     op.add_column('candidates', sa.Column('name', sa.String(length=200), nullable=True))
     op.add_column('candidates', sa.Column('crm_url', sa.String(length=2000), nullable=True))
     op.add_column('candidates', sa.Column('search_text', sa.Text(), nullable=True))
-    op.add_column('candidate_tags', sa.Column('strength', sa.Float(), nullable=True))
+    op.add_column('candidate_tags', sa.Column('strength', sa.Double(), nullable=True))
     _backfill(op.get_bind())
+    op.create_index('ix_candidates_connection_updated', 'candidates', ['connection_id', 'updated_at', 'id'])
+    op.create_index('ix_candidate_tags_candidate_kind_value', 'candidate_tags',
+                    ['candidate_id', 'kind', 'value'])
     op.create_table(
         'recruiters',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -105,6 +109,8 @@ def downgrade():
         batch_op.drop_index('ix_page_sessions_recruiter_id')
         batch_op.drop_constraint('fk_page_sessions_recruiter_id', type_='foreignkey')
         batch_op.drop_column('recruiter_id')
+    op.drop_index('ix_candidate_tags_candidate_kind_value', table_name='candidate_tags')
+    op.drop_index('ix_candidates_connection_updated', table_name='candidates')
     op.drop_index('ix_sign_in_failures_key_at', table_name='sign_in_failures')
     op.drop_table('sign_in_failures')
     op.drop_index('ix_recruiters_connection_id', table_name='recruiters')
