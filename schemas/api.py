@@ -13,6 +13,8 @@ from schemas.history import JobSchema, Text
 MAX_FILTER_VALUES = 20
 # parsed by flask-smorest's paginate(), beside the filters
 PAGINATION_ARGS = ("page", "page_size")
+MAX_SEARCH_CHARS = 100
+SORTS = ("recent", "strength")  # plugin.storage.pool.Sort
 
 _theme = fields.String(validate=validate.OneOf(THEME_IDS))
 _filter_count = validate.Length(max=MAX_FILTER_VALUES)
@@ -29,24 +31,38 @@ class UtcDateTime(fields.DateTime):
 
 
 class CandidateFilterSchema(Schema):
-    """Filters for the candidate pool; repeated values must all hold."""
+    """Filters for the candidate pool, shared by the API and the pool page; repeated values must all hold.
+    Loaded under the names of plugin.storage.pool.filtered's arguments."""
 
     class Meta:
         unknown = RAISE
 
-    theme = fields.List(_theme, load_default=list, validate=_filter_count,
-                        metadata={"description": "Passion theme id; repeat to require several"})
-    aversion = fields.List(_theme, load_default=list, validate=_filter_count,
-                           metadata={"description": "Aversion theme id; repeat to require several"})
-    skill = fields.List(Text(validate=validate.Length(min=1, max=255)), load_default=list,
-                        validate=_filter_count,
-                        metadata={"description": "ESCO skill URI or preferred label"})
+    themes = fields.List(_theme, data_key="theme", load_default=list, validate=_filter_count,
+                         metadata={"description": "Passion theme id; repeat to require several"})
+    aversions = fields.List(_theme, data_key="aversion", load_default=list, validate=_filter_count,
+                            metadata={"description": "Aversion theme id the candidate must hold; repeat "
+                                                     "to require several"})
+    exclude_aversions = fields.List(
+        _theme, data_key="exclude_aversion", load_default=list, validate=_filter_count,
+        metadata={"description": "Aversion theme id the candidate must not hold; repeat to exclude "
+                                 "several"})
+    skills = fields.List(Text(validate=validate.Length(min=1, max=255)), data_key="skill",
+                         load_default=list, validate=_filter_count,
+                         metadata={"description": "ESCO skill URI, or any part of a skill's label in any "
+                                                  "case; repeat to require several"})
+    text = Text(data_key="q", load_default="", validate=validate.Length(max=MAX_SEARCH_CHARS),
+                metadata={"description": "Words that must all appear in the name, a job title or an "
+                                         "employer (any case)"})
+    sort = fields.String(load_default="recent", validate=validate.OneOf(SORTS),
+                         metadata={"description": "recent: latest changed first; strength: strongest "
+                                                  "passions first (of the requested themes, if any)"})
 
     @validates_schema(pass_original=True)
     def _no_unknown_args(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
         """webargs loads query strings with unknown=EXCLUDE whatever Meta says, so a typo such as
         `?themes=` would silently widen the search: refuse it here."""
-        unknown = set(original) - set(self.fields) - set(PAGINATION_ARGS)
+        known = {field.data_key or name for name, field in self.fields.items()}
+        unknown = set(original) - known - set(PAGINATION_ARGS)
         if unknown:
             raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
 
@@ -61,6 +77,9 @@ class CandidateSummarySchema(Schema):
 
     id = fields.String(required=True, attribute="external_id",
                        metadata={"description": "The CRM's own candidate id"})
+    name = fields.String(allow_none=True, metadata={"description": "As the CRM last sent it"})
+    crm_url = fields.String(allow_none=True,
+                            metadata={"description": "The candidate's record in the CRM (https)"})
     status = fields.String(required=True,
                            metadata={"description": "queued, analyzed, enqueue_failed (the sweeper will "
                                                     "queue it) or failed (the engine raised; re-analyse)"})

@@ -14,6 +14,7 @@ MAX_PHRASE_CHARS = 500
 MAX_DESCRIPTION_CHARS = 5_000
 MAX_SHORT_TEXT_CHARS = 200
 MAX_ID_CHARS = 128
+MAX_URL_CHARS = 2_000
 
 _YEAR_MONTH = re.compile(r"(19|20)[0-9]{2}-(0[1-9]|1[0-2])")  # [0-9]: "\d" matches any script's digits
 # C0 controls except tab, line feed and carriage return, and lone surrogates (which UTF-8 cannot encode)
@@ -27,6 +28,9 @@ TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
 IDENTIFIER_PATTERN = (r"^(?!/)(?!.*//)(?!.*/$)(?!(.*/)?\.\.?(/|$))"
                       r"[^\x00-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$")
 YEAR_MONTH_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
+# an https URL with a host name (what marshmallow's URL validator with require_tld accepts, narrowed to a
+# form JSON Schema can say: lower-case labels of at most 63 characters, then any printable path)
+CRM_URL_PATTERN = r"^https://([a-z0-9]{1,63}\.)+[a-z]{2,6}(/[!-~]*)?$"
 
 
 def forbidden_char(text: str) -> str | None:
@@ -151,3 +155,12 @@ class CandidateHistorySchema(Schema):
                               metadata={"description": "The CRM's own id for the candidate"})
     jobs = fields.List(fields.Nested(JobSchema), required=True,
                        validate=validate.Length(max=MAX_JOBS))
+    name = Text(load_default=None, allow_none=True, validate=validate.Length(max=MAX_SHORT_TEXT_CHARS),
+                metadata={"description": "The candidate's name as the CRM shows it, for recruiters' pages; "
+                                         "not analysed, and erased with the candidate"})
+    crm_url = Text(load_default=None, allow_none=True,
+                   validate=[validate.Length(max=MAX_URL_CHARS),
+                             validate.URL(schemes={"https"}, require_tld=True,
+                                          error="Must be an https URL of the candidate's CRM record.")],
+                   metadata={"description": "https link to the candidate's record in the CRM",
+                             "format": "uri", "pattern": CRM_URL_PATTERN})

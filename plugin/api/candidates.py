@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
+from kombu.exceptions import OperationalError as BrokerError
 
 from plugin.api.auth import current_connection, load_connection_from_token
 from plugin.extensions import db
 from plugin.queue import enqueue_analysis
+from plugin.receiving.ingest import mark_enqueue_failed
 from plugin.storage import pool
-from plugin.storage.models import Candidate, CandidateStatus
+from plugin.storage.models import Candidate, CandidateStatus, utcnow
 from schemas.api import (
     CandidateDetailSchema,
     CandidateFilterSchema,
@@ -35,10 +37,10 @@ class Candidates(MethodView):
     @blp.response(200, CandidateSummarySchema(many=True))
     @blp.paginate()
     @blp.doc(security=[{"bearerAuth": []}])
-    def get(self, pagination_parameters, theme, aversion, skill):  # type: ignore[no-untyped-def]
-        """Candidates whose analysis has every requested passion, aversion and skill."""
-        query = pool.filtered(current_connection().id, themes=theme, aversions=aversion,
-                              skills=skill)
+    def get(self, pagination_parameters, **filters):  # type: ignore[no-untyped-def]
+        """Candidates whose analysis has every requested passion, aversion and skill, none of the
+        excluded aversions, and every word of `q` in their name, a job title or an employer."""
+        query = pool.filtered(current_connection().id, **filters)
         rows, total = pool.page(query, page=pagination_parameters.page,
                                 page_size=pagination_parameters.page_size)
         pagination_parameters.item_count = total
@@ -63,8 +65,20 @@ class Reanalyze(MethodView):
         """Queue an analysis of the current history: it runs when the engine changed since the last one,
         or the last one failed; an analysis by the same engine is kept (the engine is deterministic)."""
         candidate = _candidate_or_404(external_id)
-        if candidate.status == CandidateStatus.FAILED:
-            candidate.status = CandidateStatus.QUEUED
-            db.session.commit()
-        enqueue_analysis(candidate.id, candidate.history_version)
+        queue_reanalysis(candidate)
         return {"status": CandidateStatus.QUEUED.value, "history_version": candidate.history_version}
+
+
+def queue_reanalysis(candidate: Candidate) -> None:
+    """Mark the candidate waiting from now and queue the analysis (the API's and the page's button):
+    the worker settles it back to analysed when the engine has not changed. Raises kombu's
+    OperationalError when the broker is down, after recording that for the sweeper."""
+    candidate.status = CandidateStatus.QUEUED
+    candidate.queued_at = utcnow()
+    candidate_id, version = candidate.id, candidate.history_version
+    db.session.commit()
+    try:
+        enqueue_analysis(candidate_id, version)
+    except BrokerError:
+        mark_enqueue_failed(candidate_id)
+        raise

@@ -9,6 +9,7 @@ import click
 
 from plugin.cli.connections import connections
 from plugin.cli.demo import demo
+from plugin.cli.recruiters import recruiters
 from plugin.cli.replay import replay
 from plugin.cli.services import db_upgrade, run, serve, worker
 from plugin.cli.worksheet import worksheet
@@ -23,5 +24,5 @@ def main() -> None:
     """
 
 
-for command in (run, serve, worker, connections, demo, db_upgrade, replay, worksheet):
+for command in (run, serve, worker, connections, recruiters, demo, db_upgrade, replay, worksheet):
     main.add_command(command)

@@ -1,29 +1,46 @@
-"""Pages for recruiters: sign in with the connection's API token, browse and filter the pool.
+"""Pages for recruiters: sign in with the connection's API token; find, understand and act on candidates.
 
 The cookie names a server-side page session (plugin/storage/page_sessions.py), so signing out revokes it;
 every form carries a CSRF token (Flask-WTF), sign-in and sign-out included, so another site cannot sign a
-recruiter in to its own connection's pool or out of theirs. Headers: plugin/security.py."""
+recruiter in to its own connection's pool or out of theirs. Headers: plugin/security.py. The pool page, its
+CSV export and the API read the same filter schema and run the same queries (plugin/storage/pool.py).
+What the pages show and do: docs/workspace.md."""
 
 from __future__ import annotations
 
 from functools import wraps
 from typing import Any
+from urllib.parse import parse_qsl
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError
+from kombu.exceptions import OperationalError as BrokerError
+from werkzeug.exceptions import HTTPException
 
 from plugin.api.auth import connection_for_token_hash
+from plugin.api.candidates import queue_reanalysis
 from plugin.extensions import csrf
-from plugin.storage import page_sessions, pool
+from plugin.pages import export, filters, suggestions, wording
+from plugin.storage import page_sessions, pool, recruiters, sign_in_limits
 from plugin.storage.crypto import hash_token
-from schemas.catalogue import THEMES, THEMES_BY_ID
+from schemas.catalogue import THEMES
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
 PAGE_SIZE = 25
-
-
 SESSION_KEY = "page_session"
+LABELS = {theme.id: theme.label for theme in THEMES}
 
 
 @bp.before_request
@@ -40,17 +57,25 @@ def _refuse_forged_form(_error: CSRFError):  # type: ignore[no-untyped-def]
                                                  "try again."), 400
 
 
+@bp.errorhandler(HTTPException)
+def _error_page(error: HTTPException):  # type: ignore[no-untyped-def]
+    """A page in words for a person, where the API answers JSON; an unhandled error reaches here as a
+    500 (Flask logs it first)."""
+    return render_template("error.html", code=error.code, name=error.name), error.code or 500
+
+
 def signed_in(view: Any) -> Any:
-    """Resolve the session's page session to its connection on every request, or go to the sign-in page."""
+    """Resolve the session's page session to its connection (and recruiter) on every request, or go to the
+    sign-in page."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         session_id = session.get(SESSION_KEY)
-        connection = page_sessions.connection_for_session(session_id) if session_id else None
-        if connection is None:
+        found = page_sessions.signed_in_as(session_id) if session_id else None
+        if found is None:
             session.clear()
             return redirect(url_for("web.sign_in"))
-        g.connection = connection
+        g.connection, g.recruiter = found
         return view(*args, **kwargs)
 
     return wrapper
@@ -58,16 +83,35 @@ def signed_in(view: Any) -> Any:
 
 @bp.route("/", methods=["GET", "POST"])
 def sign_in():  # type: ignore[no-untyped-def]
-    """The API token is the recruiter's key to their connection's pool."""
-    error = None
-    if request.method == "POST":
-        connection = connection_for_token_hash(hash_token(request.form.get("token", "").strip()))
-        if connection is not None:
-            session.clear()  # a fresh session (and CSRF token) after sign-in: no fixation
-            session[SESSION_KEY] = page_sessions.open_session(connection.id)
-            return redirect(url_for("web.candidates"))
-        error = "That token does not open any connection."
-    return render_template("sign_in.html", error=error), 401 if error else 200
+    """A recruiter's email and password, or (for administrators) the connection's API token; refused
+    sign-ins are counted per email and per client address, and past the limit nothing is checked."""
+    if request.method == "GET":
+        return render_template("sign_in.html")
+    email = request.form.get("email", "").strip()
+    limits = sign_in_limits.keys(email=email or None, address=request.remote_addr)
+    if sign_in_limits.blocked(limits):
+        return render_template("sign_in.html", error="Too many refused sign-ins: wait 15 minutes and try "
+                                                     "again."), 429
+    opened = _account(email) if email else _token()
+    if opened is None:
+        sign_in_limits.record_failure(limits)
+        return render_template("sign_in.html", error="That email and password do not match an account."
+                               if email else "That token does not open any connection."), 401
+    if email:
+        sign_in_limits.clear_email(email)
+    session.clear()  # a fresh session (and CSRF token) after sign-in: no fixation
+    session[SESSION_KEY] = page_sessions.open_session(opened[0], recruiter_id=opened[1])
+    return redirect(url_for("web.candidates"))
+
+
+def _account(email: str) -> tuple[str, int | None] | None:
+    recruiter = recruiters.authenticate(email, request.form.get("password", ""))
+    return (recruiter.connection_id, recruiter.id) if recruiter else None
+
+
+def _token() -> tuple[str, int | None] | None:
+    connection = connection_for_token_hash(hash_token(request.form.get("token", "").strip()))
+    return (connection.id, None) if connection else None
 
 
 @bp.post("/sign-out")
@@ -79,27 +123,75 @@ def sign_out():  # type: ignore[no-untyped-def]
     return redirect(url_for("web.sign_in"))
 
 
+@bp.get("/favicon.ico")
+def favicon():  # type: ignore[no-untyped-def]
+    return redirect(url_for("web.static", filename="favicon.svg"), code=301)
+
+
 @bp.get("/pool")
 @signed_in
 def candidates():  # type: ignore[no-untyped-def]
-    """The pool, filtered by passion themes (all must hold) and aversions."""
-    themes = [t for t in request.args.getlist("theme") if t in THEMES_BY_ID]
-    aversions = [t for t in request.args.getlist("aversion") if t in THEMES_BY_ID]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    query = pool.filtered(g.connection.id, themes=themes, aversions=aversions)
-    rows, total = pool.page(query, page=page, page_size=PAGE_SIZE)
-    return render_template("candidates.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), themes=THEMES,
-                           labels=THEMES_BY_ID, selected=set(themes), avoided=set(aversions),
-                           counts=pool.passion_counts(g.connection.id))
+    """The pool: the filters of the query string, one page of the result, and facet counts."""
+    found = filters.load(request.args)
+    canonical = found.query(page=found.page if found.page > 1 else None)
+    sent = request.query_string.decode("utf-8", "replace")
+    if not found.errors and parse_qsl(canonical) != parse_qsl(sent):
+        # what a form sent (blank fields, the default order) becomes the short URL worth sharing
+        return redirect(url_for("web.candidates") + ("?" + canonical if canonical else ""))
+    query = pool.filtered(g.connection.id, **found.values)
+    rows, total = pool.page(query, page=found.page, page_size=PAGE_SIZE)
+    return render_template("candidates.html", rows=rows, total=total, page=found.page,
+                           pages=max(1, -(-total // PAGE_SIZE)), themes=THEMES, labels=LABELS,
+                           filters=found, counts=pool.passion_counts(g.connection.id, within=query),
+                           skills=suggestions.skill_labels(g.connection.id),
+                           dead=pool.dead_write_backs(row.id for row in rows),
+                           export_limit=export.EXPORT_LIMIT), 400 if found.errors else 200
+
+
+@bp.get("/pool.csv")
+@signed_in
+def export_csv():  # type: ignore[no-untyped-def]
+    """The current result as CSV (the first EXPORT_LIMIT rows), under the same filters as the page."""
+    found = filters.load(request.args)
+    if found.errors:
+        abort(400)
+    rows, _total = pool.page(pool.filtered(g.connection.id, **found.values), page=1,
+                             page_size=export.EXPORT_LIMIT)
+    return Response(export.to_csv(rows, LABELS), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="candidates.csv"'})
+
+
+def _candidate_or_404(external_id: str) -> Any:
+    found = pool.get_candidate(g.connection.id, external_id)
+    if found is None:
+        abort(404)
+    return found
 
 
 @bp.get("/pool/<path:external_id>")  # CRM ids may contain "/"
 @signed_in
 def candidate(external_id: str):  # type: ignore[no-untyped-def]
-    """One candidate: the themes with the phrases behind them, and the write-back state."""
-    found = pool.get_candidate(g.connection.id, external_id)
-    if found is None:
-        abort(404)
-    return render_template("candidate.html", candidate=found, analysis=found.latest_analysis,
-                           labels=THEMES_BY_ID)
+    """One candidate: name and CRM link, the passion profile, the evidence by job, skills, states."""
+    found = _candidate_or_404(external_id)
+    analysis = found.latest_analysis
+    result = analysis.result if analysis else {}
+    return render_template(
+        "candidate.html", candidate=found, analysis=analysis, result=result, labels=LABELS,
+        state=wording.analysis_state(found),
+        write_back=wording.write_back_state(g.connection, analysis) if analysis else None,
+        profile=wording.passion_profile(result, len(found.history.get("jobs", []))),
+        phrase_themes=wording.phrase_themes(result, LABELS), esco_link=wording.esco_link)
+
+
+@bp.post("/pool/<path:external_id>/reanalyze")
+@signed_in
+def reanalyze(external_id: str):  # type: ignore[no-untyped-def]
+    """The API's re-analysis, from a button; back to the profile, which shows the new state."""
+    found = _candidate_or_404(external_id)
+    try:
+        queue_reanalysis(found)
+        flash(f"Re-analysis requested at {wording.when(found.queued_at)}.")
+    except BrokerError:
+        flash("The task queue is unavailable; the analysis is queued again automatically within a few "
+              "minutes.")
+    return redirect(url_for("web.candidate", external_id=found.external_id))

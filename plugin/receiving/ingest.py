@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -146,18 +145,20 @@ def _is_older(occurred_at: datetime | None, last_applied: datetime | None) -> bo
 
 
 def _upsert(connection_id: str, candidate: Candidate | None, event: InboundEvent) -> Outcome:
-    history: dict[str, Any] = event.history or {}
+    history, shown = pool.split_history(event.history or {})
     digest = history_hash(history)
     if candidate is None:
         candidate = Candidate(connection_id=connection_id, external_id=event.external_id,
                               history=history, history_hash=digest, history_version=1,
                               status=CandidateStatus.QUEUED, queued_at=utcnow(),
                               last_event_at=event.occurred_at)
+        pool.show_as(candidate, shown)
         db.session.add(candidate)
         db.session.flush()
         return Outcome(candidate_id=candidate.id, enqueue_version=1)
     if event.occurred_at is not None:
         candidate.last_event_at = event.occurred_at
+    pool.show_as(candidate, shown)  # a new name or link is applied without re-analysing
     if candidate.history_hash == digest and candidate.status != CandidateStatus.ENQUEUE_FAILED:
         return Outcome(candidate_id=candidate.id)
     if candidate.history_hash != digest:

@@ -97,11 +97,19 @@ class Candidate(db.Model):
     """A candidate as the CRM knows them, with the latest history it sent."""
 
     __tablename__ = "candidates"
-    __table_args__ = (UniqueConstraint("connection_id", "external_id"),)
+    # the pool's list, count and facets read a connection's candidates by this index alone (no wide rows),
+    # already in the "recent" order
+    __table_args__ = (UniqueConstraint("connection_id", "external_id"),
+                      Index("ix_candidates_connection_updated", "connection_id", "updated_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(128))
+    # shown to recruiters only; kept outside `history` so a new name or link never re-analyses
+    name: Mapped[str | None] = mapped_column(String(200))
+    crm_url: Mapped[str | None] = mapped_column(String(2000))
+    # lower-cased name, job titles and employers, one per line: what the pool's text search reads
+    search_text: Mapped[str | None] = mapped_column(Text)
     history: Mapped[dict[str, Any]] = mapped_column(JSON)
     history_hash: Mapped[str] = mapped_column(String(64))
     history_version: Mapped[int] = mapped_column(default=1)
@@ -158,7 +166,9 @@ class CandidateTag(db.Model):
     """A filterable fact from a candidate's current analysis (passion, aversion, mixed or skill)."""
 
     __tablename__ = "candidate_tags"
-    __table_args__ = (Index("ix_candidate_tags_kind_value", "kind", "value"),)
+    # (candidate, kind, value): the pool's facet counts read the matching candidates' tags by index alone
+    __table_args__ = (Index("ix_candidate_tags_kind_value", "kind", "value"),
+                      Index("ix_candidate_tags_candidate_kind_value", "candidate_id", "kind", "value"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(
@@ -166,6 +176,7 @@ class CandidateTag(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(255))
     label: Mapped[str] = mapped_column(String(255))
+    strength: Mapped[float | None]  # a passion's or aversion's recurrence strength: the pool sorts by it
 
 
 class CandidateErasure(db.Model):
@@ -222,7 +233,36 @@ class PageSession(db.Model):
 
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"), index=True)
+    # who signed in: a recruiter's account, or None for the connection's API token (an administrator)
+    recruiter_id: Mapped[int | None] = mapped_column(ForeignKey("recruiters.id", ondelete="CASCADE"),
+                                                     index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Recruiter(db.Model):
+    """A person's account on one connection's pages, created by an administrator; only the password's
+    hash (werkzeug.security, scrypt) is kept. Deleting it ends its page sessions."""
+
+    __tablename__ = "recruiters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # lower-cased: one sign-in name
+    password_hash: Mapped[str] = mapped_column(String(255))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignInFailure(db.Model):
+    """A refused sign-in, by the hash of what it was counted against (an email or a client address), so
+    the limit holds across every web process; rows older than the window are deleted as new ones come."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_at", "key_hash", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class WorksheetLink(db.Model):

@@ -3,19 +3,54 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
 
 from plugin.extensions import db
 from plugin.storage import worksheets
-from plugin.storage.models import Analysis, Candidate, CandidateStatus, CandidateTag, utcnow
+from plugin.storage.models import (
+    Analysis,
+    Candidate,
+    CandidateStatus,
+    CandidateTag,
+    DeliveryStatus,
+    utcnow,
+)
 from schemas.history import is_plausible_id, normalize_id
 
 log = logging.getLogger(__name__)
 
 _TAG_KINDS = (("passion", "passions"), ("aversion", "aversions"), ("mixed", "mixed"))
+SHOWN_FIELDS = ("name", "crm_url")  # of the canonical history: shown to recruiters, never analysed
+MAX_SEARCH_WORDS = 8
+MAX_SKILL_SUGGESTIONS = 500
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the pages show of a candidate beside the analysis: their name, CRM link and search text."""
+
+    name: str | None
+    crm_url: str | None
+    search_text: str
+
+
+def split_history(history: Mapping[str, Any]) -> tuple[dict[str, Any], Shown]:
+    """The history to store and analyse (jobs only) and what is shown beside it."""
+    stored = {k: v for k, v in history.items() if k not in SHOWN_FIELDS}
+    name = history.get("name") or None
+    parts = [name or ""] + [job.get(key) or "" for job in history.get("jobs", [])
+                            for key in ("title", "employer")]
+    return stored, Shown(name=name, crm_url=history.get("crm_url") or None,
+                         search_text="\n".join(p.lower() for p in parts if p))
+
+
+def show_as(candidate: Candidate, shown: Shown) -> None:
+    candidate.name, candidate.crm_url, candidate.search_text = shown.name, shown.crm_url, shown.search_text
 
 
 def profile_fields(candidate: Candidate, analysis: Analysis) -> dict[str, Any]:
@@ -54,11 +89,19 @@ def publish(candidate: Candidate, analysis: Analysis) -> bool:
 
 
 def _tags(candidate_id: int, result: dict[str, Any]) -> list[CandidateTag]:
-    tags = [CandidateTag(candidate_id=candidate_id, kind=kind, value=item["theme"], label=item["label"])
+    tags = [CandidateTag(candidate_id=candidate_id, kind=kind, value=item["theme"], label=item["label"],
+                         strength=item.get("strength"))
             for kind, key in _TAG_KINDS for item in result[key]]
     tags += [CandidateTag(candidate_id=candidate_id, kind="skill", value=skill["id"][:255],
                           label=skill["label"][:255]) for skill in result["skills"]]
     return tags
+
+
+class Sort(StrEnum):
+    """How the pool is ordered: the latest changed first, or the strongest passions first."""
+
+    RECENT = "recent"
+    STRENGTH = "strength"
 
 
 def _with_tag(kind: str, values: Iterable[str]) -> list:
@@ -66,20 +109,55 @@ def _with_tag(kind: str, values: Iterable[str]) -> list:
         CandidateTag.kind == kind, CandidateTag.value == value)) for value in values]
 
 
+def _without_tag(kind: str, values: Iterable[str]) -> list:
+    return [Candidate.id.not_in(select(CandidateTag.candidate_id).where(
+        CandidateTag.kind == kind, CandidateTag.value == value)) for value in values]
+
+
+def _like_part(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _with_skill(values: Iterable[str]) -> list:
+    """An ESCO URI exactly, or any part of a skill's label in any case ("python" finds "Python (computer
+    programming)")."""
     return [Candidate.id.in_(select(CandidateTag.candidate_id).where(
         CandidateTag.kind == "skill",
-        or_(CandidateTag.value == value, func.lower(CandidateTag.label) == value.lower())))
+        or_(CandidateTag.value == value,
+            func.lower(CandidateTag.label).like(_like_part(value.lower()), escape="\\"))))
         for value in values]
 
 
+def _with_words(text: str) -> list:
+    """Every word of `text` somewhere in the name, a job title or an employer."""
+    return [Candidate.search_text.like(_like_part(word), escape="\\")
+            for word in text.lower().split()[:MAX_SEARCH_WORDS]]
+
+
+def _strength(themes: Iterable[str]) -> Any:
+    """The summed strength of the candidate's passions (only the requested ones, when some are)."""
+    wanted = list(themes)
+    return (select(func.coalesce(func.sum(CandidateTag.strength), 0.0))
+            .where(CandidateTag.candidate_id == Candidate.id, CandidateTag.kind == "passion",
+                   *([CandidateTag.value.in_(wanted)] if wanted else []))
+            .correlate(Candidate).scalar_subquery())
+
+
 def filtered(connection_id: str, *, themes: Iterable[str] = (), aversions: Iterable[str] = (),
-             skills: Iterable[str] = ()) -> Select:
-    """Candidates of one connection that match every filter, most recently updated first."""
+             exclude_aversions: Iterable[str] = (), skills: Iterable[str] = (), text: str = "",
+             sort: str = Sort.RECENT) -> Select:
+    """Candidates of one connection that match every filter: the one query behind the pages, the CSV
+    export and the API. `aversions` must all be held, `exclude_aversions` none."""
+    themes = list(themes)
     conditions = [Candidate.connection_id == connection_id, *_with_tag("passion", themes),
-                  *_with_tag("aversion", aversions), *_with_skill(skills)]
-    return select(Candidate).where(*conditions).order_by(Candidate.updated_at.desc(),
-                                                         Candidate.id.desc())
+                  *_with_tag("aversion", aversions), *_without_tag("aversion", exclude_aversions),
+                  *_with_skill(skills), *_with_words(text)]
+    order = [Candidate.updated_at.desc(), Candidate.id.desc()]
+    if sort == Sort.STRENGTH:
+        order.insert(0, _strength(themes).desc())
+    return select(Candidate).where(*conditions).order_by(*order)
 
 
 def page(query: Select, *, page: int, page_size: int) -> tuple[list[Candidate], int]:
@@ -92,13 +170,36 @@ def page(query: Select, *, page: int, page_size: int) -> tuple[list[Candidate], 
     return list(rows), total
 
 
-def passion_counts(connection_id: str) -> dict[str, int]:
-    """How many of the connection's candidates have each passion theme."""
-    rows = db.session.execute(
-        select(CandidateTag.value, func.count()).join(Candidate)
-        .where(Candidate.connection_id == connection_id, CandidateTag.kind == "passion")
-        .group_by(CandidateTag.value))
+def passion_counts(connection_id: str, *, within: Select | None = None) -> dict[str, int]:
+    """How many of the connection's candidates (of the query `within`, when given) have each passion:
+    beside a theme on the pool page, how many of the current result would remain with it added."""
+    query = select(CandidateTag.value, func.count()).where(CandidateTag.kind == "passion")
+    if within is not None:  # already scoped to the connection
+        query = query.where(CandidateTag.candidate_id.in_(
+            within.order_by(None).with_only_columns(Candidate.id)))
+    else:
+        query = query.join(Candidate).where(Candidate.connection_id == connection_id)
+    rows = db.session.execute(query.group_by(CandidateTag.value))
     return {value: count for value, count in rows}
+
+
+def dead_write_backs(candidate_ids: Iterable[int]) -> set[int]:
+    """Which of these candidates' latest analysis the CRM refused for good: a marker in the pool's list,
+    read in one query of two columns instead of each candidate's analyses with their results."""
+    latest: dict[int, str] = {}
+    for candidate_id, status in db.session.execute(
+            select(Analysis.candidate_id, Analysis.delivery_status)
+            .where(Analysis.candidate_id.in_(list(candidate_ids))).order_by(Analysis.id)):
+        latest[candidate_id] = status
+    return {candidate_id for candidate_id, status in latest.items() if status == DeliveryStatus.DEAD}
+
+
+def skill_labels(connection_id: str, *, limit: int = MAX_SKILL_SUGGESTIONS) -> list[str]:
+    """The skill labels present in the connection's pool, for suggestions as a recruiter types."""
+    return list(db.session.scalars(
+        select(CandidateTag.label).join(Candidate)
+        .where(Candidate.connection_id == connection_id, CandidateTag.kind == "skill")
+        .group_by(CandidateTag.label).order_by(CandidateTag.label).limit(limit)))
 
 
 def get_candidate(connection_id: str, external_id: str, *, lock: bool = False) -> Candidate | None:

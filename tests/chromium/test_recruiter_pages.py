@@ -33,9 +33,11 @@ def test_sign_in_filter_and_open_the_evidence(page, pool_url, connection):
     assert page.get_by_role("link", name="researcher").is_visible()
     assert page.get_by_role("link", name="organiser").is_visible()
 
-    page.get_by_role("checkbox", name="Research & investigation").first.check()
-    page.get_by_role("button", name="Filter").click()
-    page.wait_for_url("**theme=research**")
+    page.locator("summary", has_text="Themes").click()  # the filter menu
+    page.get_by_role("group", name="Passionate about (all of these)").get_by_role(
+        "checkbox", name="Research & investigation").check()
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(pool_url + "/pool?theme=research")
     assert page.get_by_role("link", name="researcher").is_visible()
     assert page.get_by_role("link", name="organiser").count() == 0
 

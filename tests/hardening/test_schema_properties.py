@@ -58,7 +58,10 @@ def _strings(value: Any) -> list[str]:
 
 def _assert_storable_history(loaded: dict[str, Any]) -> None:
     """What the database and the engine may assume about any history that loaded."""
-    assert set(loaded) == {"candidate_id", "jobs"}
+    assert set(loaded) == {"candidate_id", "jobs", "name", "crm_url"}
+    assert loaded["name"] is None or len(loaded["name"]) <= limits.MAX_SHORT_TEXT_CHARS
+    assert loaded["crm_url"] is None or (loaded["crm_url"].startswith("https://")
+                                         and len(loaded["crm_url"]) <= limits.MAX_URL_CHARS)
     assert loaded["candidate_id"] and is_plausible_id(loaded["candidate_id"])  # addressable in a URL
     assert len(loaded["jobs"]) <= limits.MAX_JOBS
     for text in _strings(loaded):
@@ -186,13 +189,16 @@ def test_filter_args_are_loaded_or_refused_naming_the_argument(query: dict[str, 
             for v in values)
         assert (errors is not None and any(k.startswith(name) for k in errors)) == bad
     if errors is None:
-        assert loaded == {"theme": [], "aversion": [], "skill": [], **query}
+        attrs = {"theme": "themes", "aversion": "aversions", "skill": "skills"}
+        assert loaded == {"themes": [], "aversions": [], "exclude_aversions": [], "skills": [], "text": "",
+                          "sort": "recent", **{attrs[k]: v for k, v in query.items()}}
 
 
 @FAST
 # "_schema" is marshmallow's key for whole-input errors: an argument of that name is refused too, but reported
 # as the whole input ("body"), so it cannot be named back
-@given(st.dictionaries(nasty_text.filter(lambda k: k not in ("", "theme", "aversion", "skill", "_schema")),
+@given(st.dictionaries(nasty_text.filter(lambda k: k not in ("", "theme", "aversion", "exclude_aversion",
+                                                             "skill", "q", "sort", "_schema")),
                        st.lists(st.text(max_size=5), max_size=2), min_size=1, max_size=3))
 def test_unknown_filter_args_are_refused(query: dict[str, list[str]]) -> None:
     """Our API refuses what it does not know, so a typo never silently widens a search."""

@@ -80,3 +80,34 @@ def test_adding_crm_connector_state_keeps_every_row(tmp_path, database_url, redi
             states = connection.execute(sa.text("SELECT count(*) FROM connector_states")).scalar()
         db.engine.dispose()
     assert (row.crm_written, row.crm_credentials_encrypted, states) == (None, None, 0)
+
+
+def test_the_workspace_migration_backfills_search_text_and_strength(tmp_path, database_url, redis_url):
+    """0009 on a pool analysed before it: every candidate is searchable and sortable at once, none lost."""
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "k",
+                      "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url})
+    result = '{"passions": [{"theme": "research", "strength": 0.8}], "aversions": []}'
+    history = '{"jobs": [{"title": "Law Clerk", "employer": "Acme LLP"}, {"title": "Paralegal"}]}'
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0007")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(ROWS[0].replace(" field_mapping,", "").replace(" '{}',", "")))
+            connection.execute(sa.text(ROWS[1].replace('\'{"jobs": []}\'', f"'{history}'")))
+            connection.execute(sa.text(
+                "INSERT INTO analyses (candidate_id, history_version, history_hash, engine_version, result,"
+                f" created_at, delivery_status, delivery_attempts) VALUES (1, 1, 'hh', 'e1', '{result}',"
+                " '2026-01-01 00:00:00', 'pending', 0)"))
+            connection.execute(sa.text(
+                "INSERT INTO candidate_tags (candidate_id, kind, value, label) VALUES"
+                " (1, 'passion', 'research', 'Research'), (1, 'skill', 'http://x', 'legal research')"))
+        upgrade(directory=directory)
+        with db.engine.connect() as connection:
+            text = connection.execute(sa.text("SELECT search_text FROM candidates")).scalar()
+            strengths = connection.execute(sa.text(
+                "SELECT kind, strength FROM candidate_tags ORDER BY kind")).all()
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("page_sessions")}
+        db.engine.dispose()
+    assert text == "law clerk\nacme llp\nparalegal"
+    assert [tuple(row) for row in strengths] == [("passion", 0.8), ("skill", None)]
+    assert "recruiter_id" in columns
