@@ -51,6 +51,7 @@ def _migrations_dir() -> Any:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from plugin import worksheet
     from plugin.api import register_api
     from plugin.api.swagger_ui import bp as api_docs_bp
     from plugin.health import bp as health_bp
@@ -61,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(api_docs_bp)
     app.register_blueprint(web_bp)
+    worksheet.init_app(app)
     register_api(app)
 
 

@@ -30,6 +30,7 @@ _ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SWEEP_GRACE_SECONDS": ("SWEEP_GRACE_SECONDS", int),
     "EVENT_RETENTION_DAYS": ("EVENT_RETENTION_DAYS", int),
     "METRICS_TOKEN": ("METRICS_TOKEN", str),
+    "WORKSHEET_RATE_LIMIT": ("WORKSHEET_RATE_LIMIT", int),
     # CRM connectors that call the vendor's API (docs/connectors.md)
     "GREENHOUSE_API_URL": ("GREENHOUSE_API_URL", str),
     "GREENHOUSE_TOKEN_URL": ("GREENHOUSE_TOKEN_URL", str),
@@ -94,6 +95,7 @@ def default_config() -> dict[str, Any]:
         # delivery's replay well inside EVENT_RETENTION_DAYS, where its delivery id is remembered anyway
         "LEVER_WEBHOOK_TOLERANCE_SECONDS": 86_400,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "WORKSHEET_RATE_LIMIT": 300,  # requests per worksheet link per 10 minutes (docs/worksheet.md)
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # browser-facing security (plugin/security.py, docs/security.md)
         "SESSION_COOKIE_HTTPONLY": True,

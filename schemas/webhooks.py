@@ -129,6 +129,15 @@ class DeliveryDuplicateSchema(Schema):
 _theme_id = fields.String(validate=validate.OneOf(THEME_IDS))
 
 
+class CorrectionFieldsSchema(Schema):
+    """What the candidate said about one theme on their worksheet's result page."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(("passion", "aversion")))
+    theme = fields.String(required=True, validate=validate.OneOf(THEME_IDS))
+    rejected = fields.Boolean(required=True, metadata={"description": "They said: that's not me"})
+    note = fields.String(required=True, metadata={"description": "Their note to the recruiter, or empty"})
+
+
 class AnalyzedFieldsSchema(Schema):
     """The structured candidate fields a CRM stores: the `data` of candidate.analyzed."""
 
@@ -154,6 +163,14 @@ class AnalyzedFieldsSchema(Schema):
     skills = fields.List(fields.Nested(SkillRefSchema), required=True,
                          metadata={"description": "ESCO skills (URI and preferred label)"})
     summary = fields.String(required=True, metadata={"description": "One readable sentence or two"})
+    worksheet_url = fields.String(
+        required=True,
+        metadata={"description": "The candidate's personal passion-worksheet link, for the CRM's own email "
+                                 "templates; valid a week or more from the write-back (docs/worksheet.md)"})
+    candidate_corrections = fields.List(
+        fields.Nested(CorrectionFieldsSchema), required=True,
+        metadata={"description": "The candidate's own corrections from the passion worksheet, by theme; kept "
+                                 "across analyses (those made after a write-back go out with the next one)"})
 
 
 class AnalyzedEventSchema(Schema):

@@ -11,8 +11,10 @@ def register_api(app: Flask) -> None:
     from plugin.api.candidates import blp as candidates_blp
     from plugin.api.themes import blp as themes_blp
     from plugin.api.webhook_docs import register_webhook_docs
+    from plugin.api.worksheet_links import blp as worksheet_links_blp
 
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
     api.register_blueprint(candidates_blp)
     api.register_blueprint(themes_blp)
+    api.register_blueprint(worksheet_links_blp)
     register_webhook_docs(app)

@@ -12,6 +12,7 @@ from plugin.cli.demo import demo
 from plugin.cli.recruiters import recruiters
 from plugin.cli.replay import replay
 from plugin.cli.services import db_upgrade, run, serve, worker
+from plugin.cli.worksheet import worksheet
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,5 +24,5 @@ def main() -> None:
     """
 
 
-for command in (run, serve, worker, connections, recruiters, demo, db_upgrade, replay):
+for command in (run, serve, worker, connections, recruiters, demo, db_upgrade, replay, worksheet):
     main.add_command(command)

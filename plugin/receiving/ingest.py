@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from plugin.extensions import db
 from plugin.receiving.connectors import InboundEvent
-from plugin.storage import pool
+from plugin.storage import pool, worksheets
 from plugin.storage.models import (
     Candidate,
     CandidateErasure,
@@ -114,6 +114,8 @@ def _apply(connection_id: str, event: InboundEvent) -> Outcome:
         if _erased_after(erasure, event.occurred_at):
             return Outcome(stale=True)
         db.session.delete(erasure)  # created again in the CRM after the erasure
+    if candidate is not None and not event.from_worksheet:  # CRMs have no field for the candidate's words
+        event = replace(event, history=worksheets.with_candidate_words(candidate.id, event.history))
     return _upsert(connection_id, candidate, event)
 
 

@@ -263,3 +263,50 @@ class SignInFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorksheetLink(db.Model):
+    """A candidate's personal worksheet link: the URL carries this id signed with the app's key, and this
+    row decides whether it still opens anything (expiry, revocation) and counts its recent requests."""
+
+    __tablename__ = "worksheet_links"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    # a fixed-window request counter: the per-link rate limit, shared by every web process
+    window_started_at: Mapped[datetime | None]
+    window_hits: Mapped[int] = mapped_column(default=0)
+
+
+class WorksheetDraft(db.Model):
+    """What a candidate typed on the worksheet, saved as they go, and what they last sent; one per
+    candidate, so that a later visit starts from their own words."""
+
+    __tablename__ = "worksheet_drafts"
+
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    jobs: Mapped[list[Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    # the jobs as last sent: a later CRM event, which has no field for likes and dislikes, gets them back
+    submitted_jobs: Mapped[list[Any] | None] = mapped_column(JSON)
+
+
+class WorksheetCorrection(db.Model):
+    """A candidate's "that's not me" or note on one theme, by theme id rather than analysis id, so it
+    outlives every re-analysis; never written by the worker."""
+
+    __tablename__ = "worksheet_corrections"
+    __table_args__ = (UniqueConstraint("candidate_id", "kind", "theme"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # passion | aversion
+    theme: Mapped[str] = mapped_column(String(64))
+    rejected: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 
 from plugin.extensions import db
+from plugin.storage import worksheets
 from plugin.storage.models import (
     Analysis,
     Candidate,
@@ -67,6 +68,7 @@ def profile_fields(candidate: Candidate, analysis: Analysis) -> dict[str, Any]:
         "mixed_themes": [item["theme"] for item in result["mixed"]],
         "skills": [{"id": s["id"], "label": s["label"]} for s in result["skills"]],
         "summary": result["summary"],
+        "candidate_corrections": worksheets.corrections_as_fields(candidate.id),
     }
 
 

@@ -14,7 +14,8 @@ from workers.cli import main
 COMMANDS = [[], ["run"], ["serve"], ["worker"], ["analyze"], ["connections"],
             ["connections", "create"], ["connections", "list"], ["connections", "rotate-secret"],
             ["recruiters"], ["recruiters", "create"], ["recruiters", "list"], ["recruiters", "delete"],
-            ["demo"], ["db-upgrade"], ["replay"], ["skills"], ["explain"]]
+            ["demo"], ["db-upgrade"], ["replay"], ["skills"], ["explain"], ["worksheet"],
+            ["worksheet", "link"], ["worksheet", "revoke"]]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "passion")

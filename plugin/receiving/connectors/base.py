@@ -24,6 +24,7 @@ class InboundEvent:
     history: dict[str, Any] | None  # None for erasures and thin events
     occurred_at: datetime | None = None  # when the CRM says it happened, to spot late arrivals
     fetch: tuple[str, ...] = ()  # candidate ids whose history the worker must fetch from the CRM
+    from_worksheet: bool = False  # the candidate's own submission (plugin/worksheet), not the CRM's
 
     @property
     def is_erasure(self) -> bool:

@@ -13,6 +13,7 @@ from plugin.receiving.connectors import signing
 from plugin.receiving.connectors.base import InboundEvent, WriteBack, WriteBackError
 from plugin.storage import pool
 from plugin.storage.models import Analysis, Candidate, Connection, as_utc
+from plugin.worksheet import links
 from schemas.webhooks import ANALYZED_EVENT, StandardEventSchema
 
 
@@ -53,7 +54,8 @@ class StandardConnector:
         if not connection.callback_url:
             return None
         body = json.dumps({"type": ANALYZED_EVENT, "timestamp": as_utc(analysis.created_at).isoformat(),
-                           "data": pool.profile_fields(candidate, analysis)}).encode()
+                           "data": {**pool.profile_fields(candidate, analysis),
+                                    "worksheet_url": links.write_back_url(candidate.id)}}).encode()
         secrets = connection.signing_secrets(config["SECRET_KEY"])
         # the id is stable per analysis, so a receiver dedupes our own retries
         headers = signing.sign_headers(secrets, f"msg_analysis_{analysis.id}", body)
