@@ -4,12 +4,15 @@ transaction of ours holding the database?"""
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import psycopg
 from sqlalchemy.engine import make_url
 
 # long enough for any commit of ours to finish, far shorter than the slow step being probed
 _LOCK_WAIT_SECONDS = 3.0
+# how long a PostgreSQL transaction must sit waiting on its client to count as held
+_HELD_SECONDS = 1.0
 
 
 def transaction_held(database_url: str) -> bool:
@@ -28,6 +31,16 @@ def transaction_held(database_url: str) -> bool:
             probe.close()
     plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(plain, autocommit=True) as conn:
-        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'").fetchone()
-    return bool(row and row[0])
+        # A transaction caught between two of its statements is not held: it counts only if the same
+        # one still waits on its client a moment later (a loaded machine can pause any of ours briefly).
+        first = _idle_in_transaction(conn)
+        if not first:
+            return False
+        time.sleep(_HELD_SECONDS)
+        return bool(first & _idle_in_transaction(conn))
+
+
+def _idle_in_transaction(conn: psycopg.Connection) -> set[tuple[int, object]]:
+    rows = conn.execute("SELECT pid, xact_start FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'").fetchall()
+    return {(row[0], row[1]) for row in rows}
