@@ -32,7 +32,7 @@ run: $(VENV)/.installed  ## web server + worker + beat + embedded broker, with t
 test: $(VENV)/.installed  ## the whole suite, slow soak/load tests included (what CI runs)
 	$(BIN)/python -m pytest
 
-test-fast: $(VENV)/.installed  ## the inner loop: SQLite only, no worker processes, no soak (under a minute)
+test-fast: $(VENV)/.installed  ## the inner loop: SQLite only, no worker processes, no soak (a few minutes)
 	PASSION_TEST_FAST=1 $(BIN)/python -m pytest -q -m "not slow and not integration"
 
 test-bare: $(VENV)/.installed  ## the end-to-end tests as on a bare machine: our own PostgreSQL and Redis
