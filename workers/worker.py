@@ -3,7 +3,7 @@
 import os
 
 # Each pool process analyses one candidate at a time: BLAS threads of its own would only fight the other
-# processes for the same cores (one thread: about 3x the throughput on 2 cores, docs/performance.md).
+# processes for the same cores (docs/performance.md, "Worker BLAS threads").
 # Set before anything loads numpy; an operator's own setting wins.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
