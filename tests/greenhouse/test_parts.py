@@ -51,6 +51,8 @@ def test_retry_after_forms():
     assert retry_after({"Retry-After": "7"}) == 7.0
     assert 50 < (retry_after({"retry-after": formatdate(time.time() + 60, usegmt=True)}) or 0) <= 60
     assert retry_after({"Retry-After": "\u00b2"}) is None and retry_after({}) is None
+    assert retry_after({"Retry-After": "Sat, 01 Jan 2000 00:00:00 GMT"}) == 0  # a past date: now
+    assert retry_after({"Retry-After": "soon"}) is None
 
 
 def test_worksheet_sections_go_to_one_job_each():

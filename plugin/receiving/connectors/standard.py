@@ -4,32 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from plugin.outbound import OutboundFailure, OutboundPolicy, post
+from plugin.outbound.ratelimit import retry_after
 from plugin.receiving.connectors import signing
 from plugin.receiving.connectors.base import InboundEvent, WriteBack, WriteBackError
 from plugin.storage import pool
 from plugin.storage.models import Analysis, Candidate, Connection, as_utc
 from plugin.worksheet import links
 from schemas.webhooks import ANALYZED_EVENT, StandardEventSchema
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Retry-After in seconds, from either form RFC 9110 allows (delay-seconds or an HTTP date)."""
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), "").strip()
-    # ASCII digits only: str.isdigit() passes "\u00b2", which float() refuses (a crash, not a retry)
-    if value.isascii() and value.isdigit() and len(value) <= 9:
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class StandardConnector:
@@ -73,6 +57,6 @@ class StandardConnector:
             raise WriteBackError(f"callback {exc}", retryable=not exc.refused) from exc
         if answer.status == 429 or answer.status >= 500:
             raise WriteBackError(f"callback answered {answer.status}",
-                                 retry_after=_retry_after(answer.headers))
+                                 retry_after=retry_after(answer.headers))
         if answer.status >= 300:
             raise WriteBackError(f"callback refused with {answer.status}", retryable=False)
