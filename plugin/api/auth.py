@@ -7,8 +7,9 @@ from flask_smorest import abort
 from sqlalchemy import select
 
 from plugin.extensions import db
+from plugin.storage import pool
 from plugin.storage.crypto import hash_token
-from plugin.storage.models import Connection
+from plugin.storage.models import Candidate, Connection
 
 SECURITY_SCHEME = {"type": "http", "scheme": "bearer",
                    "description": "The API token printed when the connection was created."}
@@ -33,3 +34,11 @@ def load_connection_from_token() -> None:
 
 def current_connection() -> Connection:
     return g.connection
+
+
+def own_candidate_or_404(external_id: str) -> Candidate:
+    """A candidate of the token's connection; any other connection's is as absent as one never sent."""
+    candidate = pool.get_candidate(current_connection().id, external_id)
+    if candidate is None:
+        abort(404, message="No such candidate.")
+    return candidate

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from kombu.exceptions import OperationalError as BrokerError
 
-from plugin.api.auth import current_connection, load_connection_from_token
+from plugin.api.auth import current_connection, load_connection_from_token, own_candidate_or_404
 from plugin.extensions import db
 from plugin.queue import enqueue_analysis
 from plugin.receiving.ingest import mark_enqueue_failed
@@ -22,13 +22,6 @@ from schemas.api import (
 blp = Blueprint("candidates", __name__, url_prefix="/api/candidates",
                 description="The candidate pool of the token's connection.")
 blp.before_request(load_connection_from_token)
-
-
-def _candidate_or_404(external_id: str) -> Candidate:
-    candidate = pool.get_candidate(current_connection().id, external_id)
-    if candidate is None:
-        abort(404, message="No such candidate.")
-    return candidate
 
 
 @blp.route("")
@@ -54,7 +47,7 @@ class CandidateById(MethodView):
     @blp.doc(security=[{"bearerAuth": []}])
     def get(self, external_id: str) -> Candidate:
         """One candidate: history, status and latest analysis with its evidence."""
-        return _candidate_or_404(external_id)
+        return own_candidate_or_404(external_id)
 
 
 @blp.route("/<path:external_id>/reanalyze")
@@ -64,7 +57,7 @@ class Reanalyze(MethodView):
     def post(self, external_id: str) -> dict:
         """Queue an analysis of the current history: it runs when the engine changed since the last one,
         or the last one failed; an analysis by the same engine is kept (the engine is deterministic)."""
-        candidate = _candidate_or_404(external_id)
+        candidate = own_candidate_or_404(external_id)
         queue_reanalysis(candidate)
         return {"status": CandidateStatus.QUEUED.value, "history_version": candidate.history_version}
 

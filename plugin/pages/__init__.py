@@ -161,7 +161,8 @@ def export_csv():  # type: ignore[no-untyped-def]
                     headers={"Content-Disposition": 'attachment; filename="candidates.csv"'})
 
 
-def _candidate_or_404(external_id: str) -> Any:
+def candidate_or_404(external_id: str) -> Any:
+    """A candidate of the signed-in connection, or the 404 page (another connection's included)."""
     found = pool.get_candidate(g.connection.id, external_id)
     if found is None:
         abort(404)
@@ -172,7 +173,7 @@ def _candidate_or_404(external_id: str) -> Any:
 @signed_in
 def candidate(external_id: str):  # type: ignore[no-untyped-def]
     """One candidate: name and CRM link, the passion profile, the evidence by job, skills, states."""
-    found = _candidate_or_404(external_id)
+    found = candidate_or_404(external_id)
     analysis = found.latest_analysis
     result = analysis.result if analysis else {}
     return render_template(
@@ -187,7 +188,7 @@ def candidate(external_id: str):  # type: ignore[no-untyped-def]
 @signed_in
 def reanalyze(external_id: str):  # type: ignore[no-untyped-def]
     """The API's re-analysis, from a button; back to the profile, which shows the new state."""
-    found = _candidate_or_404(external_id)
+    found = candidate_or_404(external_id)
     try:
         queue_reanalysis(found)
         flash(f"Re-analysis requested at {wording.when(found.queued_at)}.")

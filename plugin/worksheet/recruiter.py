@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, g, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 
-from plugin.pages import signed_in
-from plugin.storage import pool, worksheets
+from plugin.pages import candidate_or_404, signed_in
+from plugin.storage import worksheets
 from plugin.storage.models import Candidate, WorksheetCorrection, as_utc, utcnow
 from plugin.worksheet import links
 from plugin.worksheet.blueprint import bp
@@ -39,18 +39,11 @@ def worksheet_panel(candidate: Candidate) -> Panel:
     return Panel(corrections, live)
 
 
-def _candidate_or_404(external_id: str) -> Candidate:
-    found = pool.get_candidate(g.connection.id, external_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.post("/pool/<path:external_id>/worksheet-link")
 @signed_in
 def issue_link(external_id: str):  # type: ignore[no-untyped-def]
     """A new link, shown once on its own page for the recruiter to copy and send."""
-    candidate = _candidate_or_404(external_id)
+    candidate = candidate_or_404(external_id)
     issued = links.issue(candidate.id, days=DEFAULT_LINK_DAYS)
     return render_template("worksheet/link_issued.html", candidate=candidate, issued=issued)
 
@@ -58,6 +51,6 @@ def issue_link(external_id: str):  # type: ignore[no-untyped-def]
 @bp.post("/pool/<path:external_id>/worksheet-links/<link_id>/revoke")
 @signed_in
 def revoke_link(external_id: str, link_id: str):  # type: ignore[no-untyped-def]
-    candidate = _candidate_or_404(external_id)
+    candidate = candidate_or_404(external_id)
     worksheets.revoke(link_id, candidate_id=candidate.id)
     return redirect(url_for("web.candidate", external_id=candidate.external_id))
