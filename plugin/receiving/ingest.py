@@ -8,6 +8,7 @@ from before it cannot bring the history back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -45,32 +46,34 @@ def record_event(connection_id: str, delivery_id: str, event: InboundEvent) -> O
 
     Takes the connection's id, not its row: the caller's read transaction is over, and nothing here may
     wait on the network or a request body while the transaction is open."""
-    for attempt in range(3):
+
+    def store() -> Outcome:
         record = _insert_event_record(connection_id, delivery_id, event)
         if record is None:
             return Outcome(duplicate=True)
-        try:
-            outcome = _apply(connection_id, event)
-            if outcome.stale:
-                record.status = EventStatus.STALE
-            db.session.commit()
-            return outcome
-        except IntegrityError:  # another delivery created the same new candidate meanwhile
-            db.session.rollback()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+        outcome = _apply(connection_id, event)
+        if outcome.stale:
+            record.status = EventStatus.STALE
+        return outcome
+
+    return _committed(store)
 
 
 def record_history(connection_id: str, event: InboundEvent) -> Outcome:
     """Apply a history the worker fetched from the CRM (no delivery id to dedupe: an unchanged
     history, our own write-back's echo included, changes nothing and queues nothing)."""
+    return _committed(lambda: _apply(connection_id, event))
+
+
+def _committed(store: Callable[[], Outcome]) -> Outcome:
+    """Run ``store`` and commit, again from the start if another transaction created the same new
+    candidate meanwhile (a unique-key race two concurrent deliveries can lose once)."""
     for attempt in range(3):
         try:
-            outcome = _apply(connection_id, event)
+            outcome = store()
             db.session.commit()
             return outcome
-        except IntegrityError:  # a webhook created the same new candidate meanwhile
+        except IntegrityError:
             db.session.rollback()
             if attempt == 2:
                 raise
