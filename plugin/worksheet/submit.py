@@ -22,7 +22,11 @@ EVENT_TYPE = "candidate.updated"
 
 def submit(candidate: Candidate, jobs: list[dict[str, Any]]) -> int:
     """Record the candidate's history from the worksheet; returns the history version it became."""
-    history = CandidateHistorySchema().load({"candidate_id": candidate.external_id, "jobs": jobs})
+    # the CRM's name and link ride along: the worksheet does not ask for them, and a history without
+    # them would clear them (and the name from search) until the CRM's next event
+    shown = {"name": candidate.name, "crm_url": candidate.crm_url}
+    history = CandidateHistorySchema().load({"candidate_id": candidate.external_id, "jobs": jobs,
+                                             **{k: v for k, v in shown.items() if v is not None}})
     connection_id, candidate_id = candidate.connection_id, candidate.id
     db.session.commit()  # end the read transaction: ingest takes the write lock itself
     delivery_id = "worksheet_" + uuid.uuid4().hex  # unique: the history hash dedupes equal submissions

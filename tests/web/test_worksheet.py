@@ -11,7 +11,8 @@ from plugin.extensions import db
 from plugin.storage import worksheets
 from plugin.storage.connections import create_connection
 from plugin.storage.models import Candidate, WebhookEvent, WorksheetCorrection
-from tests.conftest import queued_tasks
+from tests.conftest import ingest_and_analyze, queued_tasks
+from tests.webhook_sender import history
 from tests.worksheet_support import analyze_latest, crm_candidate, new_link, path_of
 
 
@@ -72,6 +73,18 @@ def test_submitting_enters_through_the_event_path_and_queues_the_analysis(app, c
     # the same answers again: deduped on the history, no new version
     client.post(path, data=two_jobs(csrf(client, path)))
     assert candidate_row(app).history_version == before + 1
+
+
+def test_a_submission_keeps_the_crms_name_and_link(app, client, connection):
+    data = history("cand-2", [])
+    data.update(name="Ana Lopez", crm_url="https://crm.example.com/c/2")
+    ingest_and_analyze(app, client, connection, data)
+    path = path_of(new_link(client, connection, "cand-2"))
+    client.post(path, data=two_jobs(csrf(client, path)))
+    row = candidate_row(app, "cand-2")
+    assert row.history["jobs"][0]["title"] == "Law Clerk"  # the worksheet's history was taken
+    assert (row.name, row.crm_url) == ("Ana Lopez", "https://crm.example.com/c/2")
+    assert "ana lopez" in row.search_text
 
 
 def test_a_wrong_field_saves_nothing_and_is_named_next_to_it(app, client, link):
