@@ -13,7 +13,7 @@ from plugin.extensions import db
 from plugin.queue import enqueue_analysis
 from plugin.receiving import ingest
 from plugin.receiving.connectors import InboundEvent
-from plugin.storage.models import Candidate, utcnow
+from plugin.storage.models import Candidate
 from schemas.history import CandidateHistorySchema
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,10 @@ def submit(candidate: Candidate, jobs: list[dict[str, Any]]) -> int:
     connection_id, candidate_id = candidate.connection_id, candidate.id
     db.session.commit()  # end the read transaction: ingest takes the write lock itself
     delivery_id = "worksheet_" + uuid.uuid4().hex  # unique: the history hash dedupes equal submissions
+    # no event time: ordering compares the CRM's own clock, and a CRM change made before this submission
+    # but delivered after it (a retry) must not be taken for a late one
     event = InboundEvent(type=EVENT_TYPE, external_id=history["candidate_id"], history=history,
-                         occurred_at=utcnow(), from_worksheet=True)
+                         occurred_at=None, from_worksheet=True)
     outcome = ingest.record_event(connection_id, delivery_id, event)
     if outcome.enqueue_version is not None:
         try:

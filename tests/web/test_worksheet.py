@@ -87,6 +87,23 @@ def test_a_submission_keeps_the_crms_name_and_link(app, client, connection):
     assert "ana lopez" in row.search_text
 
 
+def test_a_crm_change_from_before_the_submission_still_applies(app, client, connection, link):
+    """A CRM retry delivers a change made just before the candidate submitted: it is not "late"."""
+    from datetime import UTC, datetime
+
+    from tests.webhook_sender import event, signed_delivery
+
+    path = path_of(link)
+    just_before = datetime.now(UTC)  # after the CRM's first event, before the submission
+    client.post(path, data=two_jobs(csrf(client, path)))
+    crm = {"candidate_id": "cand-1", "jobs": [{"title": "Court Clerk"}, {"title": "Law Clerk",
+                                              "employer": "Smith LLP", "start": "2019-02", "end": "2021-06"}]}
+    body, headers = signed_delivery(connection.secret, event("candidate.updated", crm, at=just_before))
+    answer = client.post(f"/webhooks/{connection.id}", data=body, headers=headers)
+    assert answer.status_code == 202 and answer.get_json()["status"] != "stale"
+    assert "Court Clerk" in [j["title"] for j in candidate_row(app).history["jobs"]]
+
+
 def test_a_wrong_field_saves_nothing_and_is_named_next_to_it(app, client, link):
     path = path_of(link)
     answer = client.post(path, data=two_jobs(csrf(client, path), "save", **{"jobs-1-start": "2020-13"}))
