@@ -164,9 +164,10 @@ class AnalyzedFieldsSchema(Schema):
                          metadata={"description": "ESCO skills (URI and preferred label)"})
     summary = fields.String(required=True, metadata={"description": "One readable sentence or two"})
     worksheet_url = fields.String(
-        required=True,
+        required=True, allow_none=True,
         metadata={"description": "The candidate's personal passion-worksheet link, for the CRM's own email "
-                                 "templates; valid a week or more from the write-back (docs/worksheet.md)"})
+                                 "templates; valid a week or more from the write-back (docs/worksheet.md); "
+                                 "null while a link the recruiter withdrew would still have run"})
     candidate_corrections = fields.List(
         fields.Nested(CorrectionFieldsSchema), required=True,
         metadata={"description": "The candidate's own corrections from the passion worksheet, by theme; kept "

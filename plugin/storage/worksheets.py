@@ -63,6 +63,13 @@ def reusable_link(candidate_id: int, *, days_left: int) -> WorksheetLink | None:
         .order_by(WorksheetLink.expires_at.desc()).limit(1))
 
 
+def withdrawn_and_unexpired(candidate_id: int) -> bool:
+    """Whether a recruiter withdrew a link of the candidate that would otherwise still run."""
+    return db.session.scalar(select(WorksheetLink.id).where(
+        WorksheetLink.candidate_id == candidate_id, WorksheetLink.revoked_at.is_not(None),
+        WorksheetLink.expires_at > utcnow()).limit(1)) is not None
+
+
 def check_link(link_id: str, *, limit: int) -> LinkCheck:
     """The link's state, counting this request against its rate limit (committed)."""
     link = db.session.get(WorksheetLink, link_id)

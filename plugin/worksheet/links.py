@@ -53,9 +53,13 @@ def issue(candidate_id: int, *, days: int) -> IssuedLink:
     return IssuedLink(link.id, url_of(link.id), as_utc(link.expires_at))
 
 
-def write_back_url(candidate_id: int) -> str:
+def write_back_url(candidate_id: int) -> str | None:
     """The link a write-back puts in the CRM's field, for the CRM's own email templates: the newest one
-    with a week or more to run, else a new one, flushed into the caller's transaction (committed with it)."""
-    link = (worksheets.reusable_link(candidate_id, days_left=WRITE_BACK_MIN_DAYS_LEFT)
-            or worksheets.new_link(candidate_id, days=DEFAULT_LINK_DAYS, commit=False))
+    with a week or more to run, else a new one flushed into the caller's transaction (committed with it);
+    None while a withdrawn link would still run, so a write-back never undoes a recruiter's withdrawal."""
+    link = worksheets.reusable_link(candidate_id, days_left=WRITE_BACK_MIN_DAYS_LEFT)
+    if link is None:
+        if worksheets.withdrawn_and_unexpired(candidate_id):
+            return None
+        link = worksheets.new_link(candidate_id, days=DEFAULT_LINK_DAYS, commit=False)
     return url_of(link.id)

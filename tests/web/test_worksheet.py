@@ -262,6 +262,24 @@ def test_a_write_back_gives_the_crm_a_working_worksheet_link(app, client, callba
     assert client.get(url.removeprefix("http://testserver")).status_code == 200
 
 
+def test_a_write_back_does_not_undo_a_withdrawn_link(app, client, callback_connection):
+    from plugin.storage.models import WorksheetLink
+    from workers import pipeline
+
+    receiver, issued = callback_connection
+    crm_candidate(app, client, issued)
+    link = new_link(client, issued)
+    withdrawn = client.delete(f"/api/candidates/cand-1/worksheet-links/{link['link_id']}",
+                              headers={"Authorization": f"Bearer {issued.token}"})
+    assert withdrawn.status_code < 300
+    with app.app_context():
+        analysis_id = db.session.query(Candidate).one().latest_analysis.id
+        db.session.rollback()
+        pipeline.deliver(analysis_id)
+        assert db.session.query(WorksheetLink).count() == 1  # no new link behind the recruiter's back
+    assert receiver.deliveries[-1]["payload"]["data"]["worksheet_url"] is None
+
+
 def test_a_job_the_crm_adds_after_the_draft_is_shown_on_the_worksheet(app, client, connection, link):
     from tests.webhook_sender import event, signed_delivery
 
