@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from plugin.extensions import db
-from plugin.queue import enqueue_analysis
+from plugin.queue import enqueue_analysis, enqueue_fetch
 from plugin.receiving import ingest
 from plugin.receiving.connectors import PROVIDERS, InboundEvent, pull_connector
 from plugin.storage import crm_state
@@ -46,8 +46,8 @@ def fetch(connection_id: str, external_id: str) -> None:
 
 
 def reconcile(connection_id: str) -> list[str]:
-    """The ids changed since the checkpoint, every page read; the checkpoint moves only after the
-    whole listing succeeded, so a failure part-way reads the same range again next time."""
+    """Queue a fetch of every id changed since the checkpoint, every page read; the checkpoint moves only
+    once all are queued, so a failure part-way (the listing, or the broker) reads the same range again."""
     account = crm_state.load_account(connection_id)
     connector = pull_connector(account.provider) if account is not None else None
     since = crm_state.checkpoint(connection_id)
@@ -55,6 +55,8 @@ def reconcile(connection_id: str) -> list[str]:
         return []
     started = utcnow()
     changed = list(dict.fromkeys(connector.changed_since(account, since - OVERLAP, current_app.config)))
+    for external_id in changed:
+        enqueue_fetch(connection_id, external_id)
     crm_state.save_checkpoint(connection_id, started)
     log.info("reconciled connection=%s changed=%s", connection_id, len(changed))
     return changed

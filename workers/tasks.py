@@ -154,17 +154,14 @@ def reconcile_crms() -> None:
 
 @shared_task(name=RECONCILE_TASK, acks_late=True, soft_time_limit=120, time_limit=150)
 def reconcile_connection(connection_id: str) -> None:
-    """List what changed since the checkpoint and fetch each; a failed listing waits for the next beat
-    (the checkpoint has not moved) and is shown on the connection when it was refused for good."""
+    """Queue a fetch of what changed since the checkpoint; a failed listing waits for the next beat (the
+    checkpoint has not moved) and is shown on the connection when it was refused for good."""
     try:
-        changed = crm_sync.reconcile(connection_id)
+        crm_sync.reconcile(connection_id)
     except CrmError as exc:
         if not exc.retryable:
             crm_sync.record_refusal(connection_id, "reconcile", str(exc))
         log.warning("reconcile failed connection=%s retryable=%s", connection_id, exc.retryable)
-        return
-    for external_id in changed:
-        enqueue_fetch(connection_id, external_id)
 
 
 def _longest_countdown() -> float:

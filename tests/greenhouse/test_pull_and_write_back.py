@@ -100,6 +100,30 @@ def test_a_missed_event_is_caught_by_reconciliation(app, greenhouse, gh_connecti
         assert crm_sync.reconcile(gh_connection.id) == []  # nothing changed since the checkpoint
 
 
+def test_a_broker_failure_while_queueing_leaves_the_checkpoint_for_the_next_sweep(
+        app, greenhouse, gh_connection, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    greenhouse.add_candidate(211, JOBS)
+    greenhouse.add_candidate(212, JOBS)
+    queued = []
+
+    def broker_fails_on_the_second(connection_id: str, external_id: str) -> None:
+        if queued:
+            raise OperationalError("broker gone")
+        queued.append(external_id)
+
+    with app.app_context():
+        before = crm_state.checkpoint(gh_connection.id)
+        monkeypatch.setattr(crm_sync, "enqueue_fetch", broker_fails_on_the_second)
+        with pytest.raises(OperationalError):
+            crm_sync.reconcile(gh_connection.id)
+        assert crm_state.checkpoint(gh_connection.id) == before  # the unqueued id is read again
+        monkeypatch.undo()
+        assert sorted(crm_sync.reconcile(gh_connection.id)) == ["211", "212"]
+        assert crm_state.checkpoint(gh_connection.id) > before
+
+
 def test_a_token_that_expires_mid_backlog_is_refreshed_once(app, greenhouse, gh_connection):
     for cid in range(301, 306):
         greenhouse.add_candidate(cid, JOBS, worksheet=WORKSHEET)
