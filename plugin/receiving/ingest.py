@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from plugin.extensions import db
@@ -171,6 +171,13 @@ def _upsert(connection_id: str, candidate: Candidate | None, event: InboundEvent
     candidate.status = CandidateStatus.QUEUED
     candidate.queued_at = utcnow()
     return Outcome(candidate_id=candidate.id, enqueue_version=candidate.history_version)
+
+
+def forget_delivery(connection_id: str, delivery_id: str) -> None:
+    """Drop a delivery's dedupe record, so the CRM's next attempt at it is applied rather than ignored."""
+    db.session.execute(delete(WebhookEvent).where(WebhookEvent.connection_id == connection_id,
+                                                  WebhookEvent.event_id == delivery_id))
+    db.session.commit()
 
 
 def mark_enqueue_failed(candidate_id: int) -> None:

@@ -162,7 +162,8 @@ def receive(connection_id: str) -> Response | tuple[Response, int]:
         g.webhook_outcome = "ignored"
         return jsonify(status="ignored", delivery_id=delivery_id), 200
     outcome = ingest.record_event(sender.connection_id, delivery_id, event)
-    # committed: from here on nothing may answer 503 (nor touch the database but to mark a failed enqueue)
+    # committed: from here on nothing may answer 503 (nor touch the database but to mark a failed enqueue),
+    # save a thin event whose delivery is forgotten first (_enqueue_fetches)
     if outcome.duplicate:
         g.webhook_outcome = "duplicate"  # counted in plugin/metrics.py
         return jsonify(status="duplicate", delivery_id=delivery_id), 200
@@ -192,14 +193,22 @@ def _enqueue(connection_id: str, delivery_id: str, outcome: ingest.Outcome) -> b
 
 
 def _enqueue_fetches(connection_id: str, delivery_id: str, external_ids: tuple[str, ...]) -> bool:
-    """Queue the CRM reads a thin event needs; with the broker down, reconciliation reads them later."""
+    """Queue the CRM reads a thin event needs. Nothing else records that a read is owed, so with the broker
+    down the delivery is forgotten and refused with a 503: the CRM sends it again (what else it changed, an
+    erasure of a merged record, applies again unchanged). Only if even forgetting fails is the read left
+    to reconciliation."""
     try:
         for external_id in external_ids:
             enqueue_fetch(connection_id, external_id)
     except BrokerError:
-        log.warning("broker unavailable, fetch left to reconciliation connection=%s delivery=%s",
-                    connection_id, delivery_id)
-        return False
+        try:
+            ingest.forget_delivery(connection_id, delivery_id)
+        except DBAPIError as exc:
+            db.session.rollback()
+            log.warning("broker unavailable, fetch left to reconciliation connection=%s delivery=%s error=%s",
+                        connection_id, delivery_id, type(exc).__name__)
+            return False
+        raise  # answered 503 (plugin/errors.py)
     return bool(external_ids)
 
 

@@ -113,6 +113,26 @@ def test_application_events_queue_a_fetch(client, greenhouse, gh_connection, red
     assert queued_tasks(redis_client) == ["workers.fetch_candidate"]
 
 
+def test_a_thin_event_the_broker_cannot_take_is_refused_and_applied_when_sent_again(
+        app, client, greenhouse, gh_connection, redis_client):
+    """Nothing but the queued fetch says a read is owed: a 202 without it would lose the event."""
+    from plugin import queue
+    from tests.integration.stack import free_port
+
+    greenhouse.add_candidate(16, JOBS)
+    body, headers = greenhouse.webhook(gh_connection.secret, "new_candidate_application", 16)
+    broker = app.config["BROKER_URL"]
+    app.config["BROKER_URL"] = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens
+    queue.init_app(app)
+    refused = _post(client, gh_connection, body, headers)
+    assert refused.status_code == 503 and refused.headers["Retry-After"]
+    app.config["BROKER_URL"] = broker
+    queue.init_app(app)
+    again = _post(client, gh_connection, body, headers)  # the CRM's retry: not a duplicate
+    assert again.status_code == 202 and again.json["analysis_queued"] is True
+    assert queued_tasks(redis_client) == ["workers.fetch_candidate"]
+
+
 def test_delete_and_merge_erase_and_merge_fetches_the_survivor(app, client, greenhouse, gh_connection,
                                                                redis_client):
     for cid in (14, 15):
