@@ -10,6 +10,7 @@ from typing import Any
 from celery import shared_task
 from celery.exceptions import Reject
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError as DatabaseUnavailable
 
 from plugin.queue import (
@@ -124,8 +125,9 @@ def backfill() -> None:
 FETCH_MAX_RETRIES = 8
 
 
+# the rate gate, the one-call lock and the token cache live in Redis: a blip there is retried, not lost
 @shared_task(name=FETCH_TASK, bind=True, acks_late=True, reject_on_worker_lost=True,
-             soft_time_limit=60, time_limit=90, autoretry_for=(DatabaseUnavailable,),
+             soft_time_limit=60, time_limit=90, autoretry_for=(DatabaseUnavailable, RedisError),
              retry_backoff=True, retry_backoff_max=120, max_retries=FETCH_MAX_RETRIES)
 def fetch_candidate(self: Any, connection_id: str, external_id: str) -> None:
     """Read one candidate's history from the CRM: 429, 5xx and no answer are retried with backoff,

@@ -90,3 +90,10 @@ def test_a_link_to_another_origin_is_not_followed(app, greenhouse):
     assert next_link({"Link": '<https://x/y?cursor=a>; rel="prev"'}) is None
     raw = client.redis.get("passion:token:greenhouse:con_x")  # cached encrypted, never in the clear
     assert raw is not None and b"tok-" not in raw
+
+
+def test_an_accounts_repr_leaves_its_credentials_out():
+    from plugin.receiving.connectors.base import CrmAccount
+
+    account = CrmAccount("con_1", "greenhouse", {"client_secret": "s3cr3t-value"})
+    assert "s3cr3t-value" not in repr(account) and "con_1" in repr(account)

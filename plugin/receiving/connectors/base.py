@@ -4,7 +4,7 @@ connector that reads the CRM's API adds: fetch a candidate's history, list what 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -37,7 +37,7 @@ class CrmAccount:
 
     connection_id: str
     provider: str
-    credentials: Mapping[str, str]  # decrypted: keep it in memory only, never log it
+    credentials: Mapping[str, str] = field(repr=False)  # decrypted: in memory only, never in a log or repr
 
 
 @dataclass(frozen=True)
