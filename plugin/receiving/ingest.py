@@ -59,6 +59,20 @@ def record_event(connection_id: str, delivery_id: str, event: InboundEvent) -> O
     return _committed(store)
 
 
+def record_ignored(connection_id: str, delivery_id: str, event_type: str) -> bool:
+    """Keep the id of a delivery we do not act on; False when it was seen before. Lever signs only a
+    token and a time, not the event: an unkept ignored delivery could be resent as a deletion."""
+    record = WebhookEvent(connection_id=connection_id, event_id=delivery_id, event_type=event_type[:64],
+                          status=EventStatus.IGNORED)
+    db.session.add(record)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
 def record_history(connection_id: str, event: InboundEvent) -> Outcome:
     """Apply a history the worker fetched from the CRM (no delivery id to dedupe: an unchanged
     history, our own write-back's echo included, changes nothing and queues nothing)."""

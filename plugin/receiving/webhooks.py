@@ -159,6 +159,9 @@ def receive(connection_id: str) -> Response | tuple[Response, int]:
                  sender.connection_id, delivery_id, ",".join(sorted(flat)))
         abort(422, message=describe_errors(flat), errors={"json": flat})
     if event is None:  # a ping, or an action this connector does not use
+        if not ingest.record_ignored(sender.connection_id, delivery_id, "ignored"):
+            g.webhook_outcome = "duplicate"
+            return jsonify(status="duplicate", delivery_id=delivery_id), 200
         g.webhook_outcome = "ignored"
         return jsonify(status="ignored", delivery_id=delivery_id), 200
     outcome = ingest.record_event(sender.connection_id, delivery_id, event)

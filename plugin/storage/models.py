@@ -41,6 +41,7 @@ class EventStatus(StrEnum):
 
     ACCEPTED = "accepted"
     STALE = "stale"  # older than what was already applied, or than the candidate's erasure
+    IGNORED = "ignored"  # a ping, or an action we do not use: kept so its signature cannot be reused
 
 
 def utcnow() -> datetime:

@@ -75,6 +75,21 @@ def test_a_replay_is_a_duplicate_even_with_another_body_id(app, client, lever):
         assert db.session.query(WebhookEvent).count() == 1
 
 
+def test_an_ignored_deliverys_signature_cannot_be_resent_as_a_deletion(app, client, lever):
+    """Lever signs token and triggeredAt only: the event and its ids can be swapped under them."""
+    with app.app_context():
+        db.session.add(Candidate(connection_id=lever.id, external_id="c-6", history={"jobs": []},
+                                 history_hash="h", history_version=1))
+        db.session.commit()
+    seen = json.loads(_body("interviewCreated", {"contactId": "c-9"}))
+    assert _post(client, lever, json.dumps(seen).encode()).json["status"] == "ignored"
+    forged = {**seen, "event": "candidateDeleted", "data": {"contactId": "c-6"}}
+    answer = _post(client, lever, json.dumps(forged).encode())
+    assert answer.status_code == 200 and answer.json["status"] == "duplicate"
+    with app.app_context():
+        assert db.session.query(Candidate).filter_by(external_id="c-6").one_or_none() is not None
+
+
 def test_ping_interviews_and_events_are_mapped(app, client, lever):
     assert _post(client, lever, _body("candidateStageChange", {})).json["status"] == "ignored"  # test ping
     assert _post(client, lever, _body("interviewCreated", {"contactId": "c-4"})).json["status"] == "ignored"

@@ -16,13 +16,12 @@ from schemas import greenhouse as gh
 
 log = logging.getLogger(__name__)
 
-EVENT_ID_HEADER = "Greenhouse-Event-ID"
 
 
 def verify(secrets: Iterable[str], headers: Mapping[str, str], body: bytes) -> str:
     """Check the signature against every active secret (a rotation overlaps) on the bytes as received;
-    return the delivery id: `Greenhouse-Event-ID`, or a digest of the body when a sender omits it (an
-    identical redelivery is still caught)."""
+    return the delivery id: a digest of the signed body, not `Greenhouse-Event-ID`, which the signature
+    does not cover (a captured body resent under a fresh header would otherwise be applied again)."""
     sent = headers.get("Signature", "")
     if not sent:
         raise SignatureError("missing Signature header")
@@ -34,7 +33,7 @@ def verify(secrets: Iterable[str], headers: Mapping[str, str], body: bytes) -> s
                                    offered) for secret in secrets]
     if not any(matched):
         raise SignatureError("signature does not match the body")
-    return headers.get(EVENT_ID_HEADER, "").strip() or "sha256:" + hashlib.sha256(body).hexdigest()
+    return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
 def load_event(payload: Any, *, worksheet_field: str) -> InboundEvent | None:
