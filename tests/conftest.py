@@ -64,11 +64,18 @@ LOOPBACK_CALLBACKS = {"WRITEBACK_HTTP_HOSTS": "127.0.0.1", "WRITEBACK_ALLOWED_NE
 
 
 @pytest.fixture
-def app(tmp_path: Path, database_url: str, redis_url: str, redis_client: redis_lib.Redis):
+def app_config() -> dict[str, str]:
+    """Settings a test package adds to the app's (tests/greenhouse: the stand-in's URLs)."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str, redis_url: str, redis_client: redis_lib.Redis,
+        app_config: dict[str, str]):
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"),
                       "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url,
                       "SECRET_KEY": "test-secret-key", "PUBLIC_URL": "http://testserver",
-                      **LOOPBACK_CALLBACKS})
+                      **LOOPBACK_CALLBACKS, **app_config})
     with app.app_context():
         upgrade_database()
     yield app

@@ -8,11 +8,11 @@ import re
 import shutil
 import signal
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.servers import threaded_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,11 +35,8 @@ def bash(script: str, env: dict[str, str], cwd: Path, timeout: float = 60, *, in
 @pytest.fixture
 def served(app):
     """The app behind a real HTTP server on a free port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with threaded_server(app) as url:
+        yield url
 
 
 def test_the_openssl_signing_example_is_accepted_as_written(app, served, connection, tmp_path):

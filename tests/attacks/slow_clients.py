@@ -10,25 +10,8 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import requests
-from flask import Flask
-from werkzeug.serving import make_server
-
-
-@contextmanager
-def threaded_server(app: Flask) -> Iterator[str]:
-    """The app behind a real threaded HTTP server on loopback (one thread per connection)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
 
 
 def open_request(base_url: str, head: bytes) -> socket.socket:

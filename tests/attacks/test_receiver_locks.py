@@ -17,8 +17,9 @@ from sqlalchemy import create_engine, text
 
 from plugin.storage.connections import create_connection
 from plugin.storage.models import Candidate, WebhookEvent
-from tests.attacks.slow_clients import open_request, read_status, threaded_server
+from tests.attacks.slow_clients import open_request, read_status
 from tests.hardening.support import auth, post_signed
+from tests.servers import threaded_server
 from tests.webhook_sender import event, history, signed_delivery
 
 

@@ -8,13 +8,13 @@ makes that an error.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.servers import threaded_server
 
 CHROMIUM = os.environ.get("PASSION_CHROMIUM", "/usr/bin/chromium")
 PHONE, SIDE_PANEL, DESKTOP = 390, 400, 1280
@@ -43,16 +43,16 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite only: these tests are about the pages, and tests/web runs the same paths on both databases."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
 def live_url(app) -> Iterator[str]:
     """The app on a loopback port, served by a real HTTP server in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with threaded_server(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from plugin import create_app
 from plugin.storage.connections import IssuedConnection, create_connection
-from plugin.storage.migrations_runner import upgrade_database
-from tests.conftest import LOOPBACK_CALLBACKS
 from tests.greenhouse_fake import CLIENT_ID, CLIENT_SECRET, FakeGreenhouse, greenhouse_server
 
 # the worksheet convention (docs/connectors.md): a section per job, + liked, - disliked
@@ -32,26 +28,8 @@ def greenhouse() -> Iterator[FakeGreenhouse]:
 
 
 @pytest.fixture
-def app(tmp_path: Path, database_url: str, redis_url: str, redis_client, greenhouse: FakeGreenhouse):
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"),
-                      "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url,
-                      "SECRET_KEY": "test-secret-key", "PUBLIC_URL": "http://testserver",
-                      "GREENHOUSE_API_URL": greenhouse.base_url,
-                      "GREENHOUSE_TOKEN_URL": f"{greenhouse.base_url}/token",
-                      **LOOPBACK_CALLBACKS})
-    with app.app_context():
-        upgrade_database()
-    yield app
-    with app.app_context():
-        from plugin.extensions import db
-
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def app_config(greenhouse: FakeGreenhouse) -> dict[str, str]:
+    return {"GREENHOUSE_API_URL": greenhouse.base_url, "GREENHOUSE_TOKEN_URL": f"{greenhouse.base_url}/token"}
 
 
 @pytest.fixture
