@@ -176,12 +176,17 @@ def candidate(external_id: str):  # type: ignore[no-untyped-def]
     found = candidate_or_404(external_id)
     analysis = found.latest_analysis
     result = analysis.result if analysis else {}
+    # the analysis's job and phrase positions point into the history it read: while a newer one waits,
+    # they are not laid over the current jobs
+    current = analysis is not None and analysis.history_version == found.history_version
     return render_template(
         "candidate.html", candidate=found, analysis=analysis, result=result, labels=LABELS,
-        state=wording.analysis_state(found),
+        state=wording.analysis_state(found), current=current,
         write_back=wording.write_back_state(g.connection, analysis) if analysis else None,
-        profile=wording.passion_profile(result, len(found.history.get("jobs", []))),
-        phrase_themes=wording.phrase_themes(result, LABELS), esco_link=wording.esco_link)
+        profile=wording.passion_profile(result, len(found.history.get("jobs", []))
+                                        if current else wording.jobs_read(result)),
+        phrase_themes=wording.phrase_themes(result, LABELS) if current else {},
+        esco_link=wording.esco_link)
 
 
 @bp.post("/pool/<path:external_id>/reanalyze")

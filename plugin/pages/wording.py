@@ -108,6 +108,11 @@ def passion_profile(result: dict[str, Any], job_count: int) -> list[ThemeRow]:
             + widest([row(i, [], i["jobs"]) for i in result.get("aversions", [])]))
 
 
+def jobs_read(result: dict[str, Any]) -> int:
+    """How many jobs an analysis read, as far as its phrases tell (a last job with no phrase is unseen)."""
+    return max((phrase["job"] for phrase in result.get("phrases", [])), default=-1) + 1
+
+
 def phrase_themes(result: dict[str, Any], labels: dict[str, str]) -> dict[tuple[int, str, int], list[str]]:
     """The theme labels the analysis read in each phrase, by (job, list, index): the evidence by job."""
     found: dict[tuple[int, str, int], list[str]] = {}

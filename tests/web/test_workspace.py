@@ -205,6 +205,22 @@ def test_profile_says_there_is_no_write_back_and_hides_the_engine_hash(client, p
     assert "not a score" in page
 
 
+def test_a_waiting_history_is_not_annotated_with_the_last_analysis(client, pool):
+    """A job added at the top shifts every position: the earlier analysis's themes would land on the
+    wrong phrases and the wrong squares."""
+    newer = named("c-ana", "Ana Ortiz", ["greeting walk-in clients"], ["legal research on CanLII",
+                  "drafting memos"], ["digging through case law", "writing reports"],
+                  dislikes=["answering the phones", "cold calling clients"], title="Receptionist")
+    assert _post(client, pool, newer).status_code == 202  # stored; no worker runs in these tests
+    sign_in(client, pool.token)
+    page = client.get("/pool/c-ana").get_data(as_text=True)
+    main_view = page.split('<details class="tech">')[0]
+    assert "earlier version of this history" in main_view
+    assert "greeting walk-in clients" in main_view
+    assert '<span class="read">' not in main_view  # no theme laid over the current phrases
+    assert "liked in 2 of 2 jobs" in main_view  # the profile as read, over the jobs it read
+
+
 def test_re_analyse_button_queues_and_shows_the_wait(app, client, pool, redis_client):
     sign_in(client, pool.token)
     redis_client.delete("passion")
