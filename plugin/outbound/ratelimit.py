@@ -42,6 +42,7 @@ return tostring(ends)
 """
 
 _DIGITS = frozenset("0123456789")
+MAX_HOLD_SECONDS = 3600.0  # the longest a CRM's answer may hold its connection's calls back
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
@@ -112,6 +113,7 @@ class RateGate:
         elif _seconds(_header(headers, "x-ratelimit-remaining")) == 0:
             hold = reset_in(headers, now=now) or self.window_seconds
         if hold is not None:
-            hold = math.ceil(hold * 1000) / 1000
+            # a CRM's odd header (a year in seconds, a reset time far off) must not stop a tenant for good
+            hold = min(math.ceil(hold * 1000) / 1000, MAX_HOLD_SECONDS)
             self.block(hold)
         return hold

@@ -97,3 +97,9 @@ def test_an_accounts_repr_leaves_its_credentials_out():
 
     account = CrmAccount("con_1", "greenhouse", {"client_secret": "s3cr3t-value"})
     assert "s3cr3t-value" not in repr(account) and "con_1" in repr(account)
+
+
+def test_a_far_off_retry_after_holds_calls_back_an_hour_at_most(gate):
+    assert gate.observe(429, {"Retry-After": "999999999"}, now=time.time()) == 3600.0
+    assert 3599 < gate.acquire() <= 3600
+    gate.client.delete(*gate._keys())  # the gate's name is shared by this module's tests
