@@ -25,12 +25,6 @@ def open_session(connection_id: str, *, recruiter_id: int | None = None) -> str:
     return session_id
 
 
-def connection_for_session(session_id: str) -> Connection | None:
-    """The enabled connection a live session opens, or None (signed out, expired, disabled)."""
-    found = signed_in_as(session_id)
-    return found[0] if found else None
-
-
 def signed_in_as(session_id: str) -> tuple[Connection, Recruiter | None] | None:
     """The connection and the recruiter (None: the API token) of a live session, or None when it is
     signed out, expired, or its connection or recruiter is disabled."""

@@ -7,7 +7,6 @@ Reading the contact from Lever's API and writing tags back are not built yet, so
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 import time
@@ -17,6 +16,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from plugin.receiving.connectors import signing
 from plugin.receiving.connectors.base import CHANGED_TYPE, InboundEvent, WriteBack
 from plugin.receiving.connectors.signing import SignatureError
 from plugin.storage.models import Analysis, Candidate, Connection
@@ -38,10 +38,7 @@ def verify(secrets: list[str], body: bytes, *, tolerance: float, now: float | No
     part only (the rest of the body is not signed, so a body `id` could be changed to replay)."""
     signed = _signed_part(body)
     message = f"{signed['token']}{signed['triggeredAt']}".encode()
-    offered = signed["signature"].lower().encode()
-    matched = [hmac.compare_digest(hmac.new(s.encode(), message, hashlib.sha256).hexdigest().encode(),
-                                   offered) for s in secrets]
-    if not any(matched):
+    if not signing.hex_hmac_matches(secrets, message, signed["signature"]):
         raise SignatureError("signature does not match token and triggeredAt")
     current = time.time() if now is None else now
     if abs(current - signed["triggeredAt"] / 1000) > tolerance:

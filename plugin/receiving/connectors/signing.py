@@ -71,3 +71,12 @@ def verify(secrets: Iterable[str], headers: Mapping[str, str], body: bytes, *,
         if any(matched):
             return msg_id
     raise SignatureError("no valid v1 signature")
+
+
+def hex_hmac_matches(secrets: Iterable[str], message: bytes, offered_hex: str) -> bool:
+    """Whether the lowercase hex HMAC-SHA256 of `message` under any secret is `offered_hex` (the vendor
+    schemes that sign with a bare hex digest); every secret is compared in full, in constant time."""
+    offered = offered_hex.strip().lower().encode()
+    matched = [hmac.compare_digest(hmac.new(secret.encode(), message, hashlib.sha256).hexdigest().encode(),
+                                   offered) for secret in secrets]
+    return any(matched)

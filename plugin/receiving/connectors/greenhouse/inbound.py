@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from marshmallow import ValidationError
 
+from plugin.receiving.connectors import signing
 from plugin.receiving.connectors.base import CHANGED_TYPE, InboundEvent
 from plugin.receiving.connectors.signing import SignatureError
 from schemas import greenhouse as gh
@@ -28,10 +28,7 @@ def verify(secrets: Iterable[str], headers: Mapping[str, str], body: bytes) -> s
     algorithm, _, digest = sent.strip().partition(" ")
     if algorithm != "sha256" or not digest:
         raise SignatureError('Signature header is not "sha256 <hex>"')
-    offered = digest.strip().lower().encode()
-    matched = [hmac.compare_digest(hmac.new(secret.encode(), body, hashlib.sha256).hexdigest().encode(),
-                                   offered) for secret in secrets]
-    if not any(matched):
+    if not signing.hex_hmac_matches(secrets, body, digest):
         raise SignatureError("signature does not match the body")
     return "sha256:" + hashlib.sha256(body).hexdigest()
 
