@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from plugin.extensions import db
-from plugin.queue import enqueue_analysis, enqueue_fetch
+from plugin.queue import enqueue_fetch
 from plugin.receiving import ingest
 from plugin.receiving.connectors import PROVIDERS, InboundEvent, pull_connector
 from plugin.storage import crm_state
@@ -39,8 +39,7 @@ def fetch(connection_id: str, external_id: str) -> None:
         return
     outcome = ingest.record_history(connection_id, InboundEvent("candidate.updated", external_id,
                                                                 history, occurred_at=read_at))
-    if outcome.enqueue_version is not None and outcome.candidate_id is not None:
-        enqueue_analysis(outcome.candidate_id, outcome.enqueue_version)
+    ingest.queue_analysis(outcome)
     log.info("fetch done connection=%s candidate=%s queued=%s", connection_id, outcome.candidate_id,
              outcome.enqueue_version is not None)
 

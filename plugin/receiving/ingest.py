@@ -8,14 +8,17 @@ from before it cannot bring the history back.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from plugin.extensions import db
+from plugin.queue import enqueue_analysis
 from plugin.receiving.connectors import InboundEvent
 from plugin.storage import pool, worksheets
 from plugin.storage.models import (
@@ -28,6 +31,8 @@ from plugin.storage.models import (
     utcnow,
 )
 from schemas.hashing import history_hash
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,26 @@ def forget_delivery(connection_id: str, delivery_id: str) -> None:
     db.session.execute(delete(WebhookEvent).where(WebhookEvent.connection_id == connection_id,
                                                   WebhookEvent.event_id == delivery_id))
     db.session.commit()
+
+
+def queue_analysis(outcome: Outcome) -> bool:
+    """Queue the analysis an applied event asks for (False when none was queued). With the broker down
+    the event is already stored: the candidate is marked so the sweeper queues it, best effort, since a
+    database error here must not turn an answer for a committed event into a failure."""
+    if outcome.candidate_id is None or outcome.enqueue_version is None:
+        return False
+    try:
+        enqueue_analysis(outcome.candidate_id, outcome.enqueue_version)
+    except BrokerError:
+        log.warning("broker unavailable, analysis left to the sweeper candidate=%s", outcome.candidate_id)
+        try:
+            mark_enqueue_failed(outcome.candidate_id)
+        except DBAPIError as exc:
+            db.session.rollback()
+            log.warning("could not mark the candidate enqueue_failed candidate=%s error=%s",
+                        outcome.candidate_id, type(exc).__name__)
+        return False
+    return True
 
 
 def mark_enqueue_failed(candidate_id: int) -> None:

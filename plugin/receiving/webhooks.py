@@ -23,7 +23,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from plugin.extensions import db
-from plugin.queue import enqueue_analysis, enqueue_fetch
+from plugin.queue import enqueue_fetch
 from plugin.receiving import ingest
 from plugin.receiving.connectors import get_connector
 from plugin.receiving.connectors.signing import SignatureError
@@ -175,24 +175,11 @@ def receive(connection_id: str) -> Response | tuple[Response, int]:
         log.info("webhook older than the last applied event connection=%s delivery=%s",
                  sender.connection_id, delivery_id)
         return jsonify(status=EventStatus.STALE.value, delivery_id=delivery_id, analysis_queued=False), 202
-    queued = outcome.enqueue_version is not None and _enqueue(sender.connection_id, delivery_id, outcome)
+    queued = ingest.queue_analysis(outcome)
     queued = _enqueue_fetches(sender.connection_id, delivery_id, outcome.fetch) or queued
     log.info("webhook accepted connection=%s delivery=%s type=%s candidate=%s queued=%s",
              sender.connection_id, delivery_id, event.type, outcome.candidate_id, queued)
     return jsonify(status=EventStatus.ACCEPTED.value, delivery_id=delivery_id, analysis_queued=queued), 202
-
-
-def _enqueue(connection_id: str, delivery_id: str, outcome: ingest.Outcome) -> bool:
-    """Queue the analysis; with the broker down the event is already stored and the sweeper queues it."""
-    assert outcome.candidate_id is not None and outcome.enqueue_version is not None
-    try:
-        enqueue_analysis(outcome.candidate_id, outcome.enqueue_version)
-    except BrokerError:
-        log.warning("broker unavailable, analysis left to the sweeper connection=%s delivery=%s",
-                    connection_id, delivery_id)
-        _mark_enqueue_failed(outcome.candidate_id)
-        return False
-    return True
 
 
 def _enqueue_fetches(connection_id: str, delivery_id: str, external_ids: tuple[str, ...]) -> bool:
@@ -215,12 +202,3 @@ def _enqueue_fetches(connection_id: str, delivery_id: str, external_ids: tuple[s
     return bool(external_ids)
 
 
-def _mark_enqueue_failed(candidate_id: int) -> None:
-    """Best effort: the event is committed, so a database error here must not turn the answer into a
-    503; the candidate stays queued and the sweeper queues it after the grace period anyway."""
-    try:
-        ingest.mark_enqueue_failed(candidate_id)
-    except DBAPIError as exc:
-        db.session.rollback()
-        log.warning("could not mark the candidate enqueue_failed candidate=%s error=%s",
-                    candidate_id, type(exc).__name__)

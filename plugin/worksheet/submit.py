@@ -7,10 +7,7 @@ import logging
 import uuid
 from typing import Any
 
-from kombu.exceptions import OperationalError as BrokerError
-
 from plugin.extensions import db
-from plugin.queue import enqueue_analysis
 from plugin.receiving import ingest
 from plugin.receiving.connectors import InboundEvent
 from plugin.storage.models import Candidate
@@ -20,8 +17,8 @@ log = logging.getLogger(__name__)
 EVENT_TYPE = "candidate.updated"
 
 
-def submit(candidate: Candidate, jobs: list[dict[str, Any]]) -> int:
-    """Record the candidate's history from the worksheet; returns the history version it became."""
+def submit(candidate: Candidate, jobs: list[dict[str, Any]]) -> None:
+    """Record the candidate's history from the worksheet and queue its analysis."""
     # the CRM's name and link ride along: the worksheet does not ask for them, and a history without
     # them would clear them (and the name from search) until the CRM's next event
     shown = {"name": candidate.name, "crm_url": candidate.crm_url}
@@ -35,14 +32,6 @@ def submit(candidate: Candidate, jobs: list[dict[str, Any]]) -> int:
     event = InboundEvent(type=EVENT_TYPE, external_id=history["candidate_id"], history=history,
                          occurred_at=None, from_worksheet=True)
     outcome = ingest.record_event(connection_id, delivery_id, event)
-    if outcome.enqueue_version is not None:
-        try:
-            enqueue_analysis(candidate_id, outcome.enqueue_version)
-        except BrokerError:
-            log.warning("broker unavailable, worksheet analysis left to the sweeper candidate=%s",
-                        candidate_id)
-            ingest.mark_enqueue_failed(candidate_id)
+    ingest.queue_analysis(outcome)
     log.info("worksheet submitted candidate=%s delivery=%s stale=%s", candidate_id, delivery_id,
              outcome.stale)
-    version = db.session.get(Candidate, candidate_id)
-    return version.history_version if version is not None else 0
