@@ -88,15 +88,19 @@ def check_link(link_id: str, *, limit: int) -> LinkCheck:
 
 def _count_hit(link: WorksheetLink, *, limit: int) -> bool:
     """One more request in the link's window (a new window once the old one is over); False past the limit.
-    A single UPDATE, so concurrent requests cannot both take the last slot."""
+    Conditional UPDATEs only: of concurrent requests at a window's end one opens the next window and the
+    rest count in it, and none can take the last slot twice."""
     now = utcnow()
     started = link.window_started_at
     if started is None or as_utc(started) <= now - RATE_WINDOW:
-        db.session.execute(update(WorksheetLink).where(WorksheetLink.id == link.id)
-                           .values(window_started_at=now, window_hits=1)
-                           .execution_options(synchronize_session=False))
-        db.session.commit()
-        return True
+        seen = (WorksheetLink.window_started_at.is_(None) if started is None
+                else WorksheetLink.window_started_at == started)
+        opened = db.session.execute(update(WorksheetLink).where(WorksheetLink.id == link.id, seen)
+                                    .values(window_started_at=now, window_hits=1)
+                                    .execution_options(synchronize_session=False))
+        if opened.rowcount == 1:
+            db.session.commit()
+            return True
     counted = db.session.execute(update(WorksheetLink)
                                  .where(WorksheetLink.id == link.id, WorksheetLink.window_hits < limit)
                                  .values(window_hits=WorksheetLink.window_hits + 1)

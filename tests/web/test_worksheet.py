@@ -139,6 +139,16 @@ def test_each_link_has_its_own_rate_limit(app, client, connection, link):
     assert [client.get(path).status_code for _ in range(4)] == [200, 200, 200, 429]
     crm_candidate(app, client, connection, "cand-2")
     assert client.get(path_of(new_link(client, connection, "cand-2"))).status_code == 200
+    with app.app_context():  # the window ends: the link opens again, for the limit once more
+        from datetime import timedelta
+
+        from plugin.storage.models import WorksheetLink, utcnow
+        from plugin.storage.worksheets import RATE_WINDOW
+
+        row = db.session.get(WorksheetLink, link["link_id"])
+        row.window_started_at = utcnow() - RATE_WINDOW - timedelta(seconds=1)
+        db.session.commit()
+    assert [client.get(path).status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
 def test_corrections_outlive_a_reanalysis(app, client, link):
