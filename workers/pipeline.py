@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from plugin.extensions import db
 from plugin.queue import DELIVERY_MAX_ATTEMPTS
-from plugin.receiving.connectors import Connector, WriteBack, WriteBackError, get_connector
+from plugin.receiving.connectors import Connector, Throttled, WriteBack, WriteBackError, get_connector
 from plugin.storage import pool
 from plugin.storage.models import (
     WAITING,
@@ -129,6 +129,9 @@ def deliver(analysis_id: int) -> None:
     connector, write_back = prepared
     try:
         connector.send_write_back(write_back, current_app.config)
+    except Throttled:  # held back by our own gate: no call was made, so no attempt either
+        _release_lease(analysis_id, None, uncount=True)
+        raise
     except WriteBackError as exc:
         _release_lease(analysis_id, str(exc))
         raise
@@ -214,10 +217,15 @@ def _take_lease(analysis_id: int, connection_id: str) -> bool:
     return claimed.rowcount == 1
 
 
-def _release_lease(analysis_id: int, error: str) -> None:
-    """The call failed; until the task records when it retries (schedule_retry), the sweeper waits too."""
-    db.session.execute(update(Analysis).where(Analysis.id == analysis_id)
-                       .values(lease_until=None, retry_at=utcnow(), last_error=error[:200]))
+def _release_lease(analysis_id: int, error: str | None, *, uncount: bool = False) -> None:
+    """The call failed, or (`uncount`) never went out and takes back the attempt its lease counted;
+    until the task records when it retries (schedule_retry), the sweeper waits too."""
+    values: dict[str, object] = {"lease_until": None, "retry_at": utcnow()}
+    if error is not None:
+        values["last_error"] = error[:200]
+    if uncount:
+        values["delivery_attempts"] = Analysis.delivery_attempts - 1
+    db.session.execute(update(Analysis).where(Analysis.id == analysis_id).values(**values))
     db.session.commit()
 
 

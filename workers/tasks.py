@@ -70,6 +70,9 @@ def deliver_analysis(analysis_id: int) -> None:
         countdown = random.uniform(1.0, 3.0)  # soon: the write-back in flight ends within its deadline
         _schedule(analysis_id, countdown)
         return
+    except Throttled as exc:  # our own gate held it back: no attempt was used
+        _schedule(analysis_id, min(_longest_countdown(), (exc.retry_after or 1.0) + random.uniform(0.0, 1.0)))
+        return
     except WriteBackError as exc:
         attempts = pipeline.attempts_made(analysis_id)
         if not exc.retryable or attempts >= DELIVERY_MAX_ATTEMPTS:

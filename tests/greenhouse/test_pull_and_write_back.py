@@ -181,30 +181,59 @@ def test_a_fetch_read_before_a_deletion_does_not_bring_the_candidate_back(app, c
         assert db.session.query(Candidate).filter_by(external_id="501").one_or_none() is None
 
 
-def test_a_throttled_fetch_is_queued_again_no_sooner_and_without_using_a_retry(app, redis_client,
-                                                                                monkeypatch):
+def _queued_task(redis_client) -> dict:
     import json
 
-    from plugin.receiving.connectors import Throttled
-    from workers import tasks
-
-    def throttled(connection_id: str, external_id: str) -> None:
-        raise Throttled("rate limited by our own gate", retry_after=3.0)
-
-    monkeypatch.setattr(crm_sync, "fetch", throttled)
-    with app.app_context():
-        tasks.fetch_candidate.run("con_x", "42")
     queued = [json.loads(raw) for raw in redis_client.zrange("unacked", 0, -1)] or [
         json.loads(raw) for raw in redis_client.lrange("passion", 0, -1)]
     assert len(queued) == 1
-    headers = queued[0]["headers"]
-    assert headers["task"] == "workers.fetch_candidate" and headers["retries"] == 0
+    return queued[0]["headers"]
+
+
+def _block_the_gate(redis_client, connection_id: str, seconds: float) -> None:
+    """The connection's real gate, held back as a 429 with Retry-After would hold it."""
+    from plugin.outbound.ratelimit import RateGate
+
+    RateGate(redis_client, f"greenhouse:{connection_id}").block(seconds)
+
+
+def test_a_throttled_fetch_is_queued_again_no_sooner_and_without_using_a_retry(app, redis_client,
+                                                                                greenhouse, gh_connection):
     from datetime import UTC, datetime
 
-    due = datetime.fromisoformat(headers["eta"]) - datetime.now(UTC)
-    assert 2.5 < due.total_seconds() <= 4.1  # no sooner than the gate said (3 s), plus jitter
+    from workers import tasks
+
+    greenhouse.add_candidate(42, JOBS)
+    _block_the_gate(redis_client, gh_connection.id, 60.0)  # longer than a worker waits in place
+    redis_client.delete("passion")
     with app.app_context():
-        assert crm_state.status("con_x") == {}  # not a failure
+        tasks.fetch_candidate.run(gh_connection.id, "42")
+    headers = _queued_task(redis_client)
+    assert headers["task"] == "workers.fetch_candidate" and headers["retries"] == 0
+    due = datetime.fromisoformat(headers["eta"]) - datetime.now(UTC)
+    assert 55 < due.total_seconds() <= 62  # no sooner than the gate said, plus jitter
+    assert [c for c in greenhouse.calls if c.path.startswith("/v3/candidates")] == []  # nothing sent
+    with app.app_context():
+        assert crm_state.status(gh_connection.id) == {}  # not a failure
+
+
+def test_a_throttled_write_back_waits_without_using_an_attempt(app, redis_client, greenhouse, gh_connection):
+    from workers import tasks
+
+    greenhouse.add_candidate(43, JOBS, worksheet=WORKSHEET)
+    with app.app_context():
+        crm_sync.fetch(gh_connection.id, "43")
+        row = _candidate("43")
+        analysis_id = pipeline.analyze(row.id, row.history_version)
+    _block_the_gate(redis_client, gh_connection.id, 60.0)
+    redis_client.delete("passion")
+    with app.app_context():
+        tasks.deliver_analysis.run(analysis_id)
+        analysis = db.session.get(Analysis, analysis_id)
+        assert (analysis.delivery_status, analysis.delivery_attempts) == ("pending", 0)
+        assert analysis.retry_at is not None and analysis.lease_until is None
+    assert _queued_task(redis_client)["task"] == "workers.deliver_analysis"
+    assert greenhouse.patches() == []
 
 
 def _analysed(app, greenhouse, gh_connection, cid: int) -> int:

@@ -13,6 +13,7 @@ from plugin.receiving.connectors.base import (
     CrmAccount,
     CrmError,
     InboundEvent,
+    Throttled,
     WriteBack,
     WriteBackError,
 )
@@ -105,6 +106,8 @@ class GreenhouseConnector:
                         fields.patch_body(state, plan.values))
         except NotFound as exc:
             raise WriteBackError(f"{exc} (candidate gone)", retryable=False) from exc
+        except Throttled:  # no call went out: the task waits for the gate without counting an attempt
+            raise
         except CrmError as exc:
             raise WriteBackError(str(exc), retry_after=exc.retry_after,
                                  retryable=exc.retryable) from exc
