@@ -8,8 +8,8 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from plugin.outbound.ratelimit import retry_after
 from plugin.receiving.connectors import signing
-from plugin.receiving.connectors.standard import _retry_after
 
 SECRET = "whsec_" + "QUJD" * 11
 _latin1 = st.text(st.characters(max_codepoint=0xFF), max_size=40)
@@ -31,7 +31,7 @@ def test_verify_returns_the_id_or_raises_signature_error(headers: dict[str, str]
 @settings(max_examples=300, deadline=None, database=None)
 @given(value=_latin1 | st.integers(-(10**30), 10**30).map(str))
 def test_retry_after_is_seconds_or_nothing(value: str) -> None:
-    seconds = _retry_after({"Retry-After": value})
+    seconds = retry_after({"Retry-After": value})
     assert seconds is None or (math.isfinite(seconds) and 0 <= seconds < 10**9)
 
 
