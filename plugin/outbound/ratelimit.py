@@ -59,7 +59,7 @@ def _seconds(value: str) -> float | None:
 def retry_after(headers: Mapping[str, str]) -> float | None:
     """Retry-After in seconds, from either form RFC 9110 allows (delay-seconds or an HTTP date)."""
     value = _header(headers, "retry-after")
-    seconds = _seconds(value)
+    seconds = _seconds(value) if len(value) <= 9 else None  # beyond 31 years is not a delay but a typo
     if seconds is not None:
         return seconds
     try:
