@@ -89,16 +89,15 @@ def sign_in():  # type: ignore[no-untyped-def]
         return render_template("sign_in.html")
     email = request.form.get("email", "").strip()
     limits = sign_in_limits.keys(email=email or None, address=request.remote_addr)
-    if sign_in_limits.blocked(limits):
+    attempt = sign_in_limits.count_attempt(limits)  # before the check: parallel guesses are all counted
+    if sign_in_limits.over_limit(limits):
         return render_template("sign_in.html", error="Too many refused sign-ins: wait 15 minutes and try "
                                                      "again."), 429
     opened = _account(email) if email else _token()
     if opened is None:
-        sign_in_limits.record_failure(limits)
         return render_template("sign_in.html", error="That email and password do not match an account."
                                if email else "That token does not open any connection."), 401
-    if email:
-        sign_in_limits.clear_email(email)
+    sign_in_limits.succeeded(attempt, email or None)
     session.clear()  # a fresh session (and CSRF token) after sign-in: no fixation
     session[SESSION_KEY] = page_sessions.open_session(opened[0], recruiter_id=opened[1])
     return redirect(url_for("web.candidates"))
