@@ -85,16 +85,16 @@ def test_a_stored_event_is_never_answered_503(app, client, connection, database_
     """After the commit the write lock may be taken by someone else: the answer must still be 202."""
     if not database_url.startswith("sqlite"):
         pytest.skip("the lock that made a stored event answer 503 is SQLite's single write lock")
-    from plugin.receiving import webhooks
+    from plugin.receiving import ingest
 
     lockers: list[sqlite3.Connection] = []
-    real_enqueue = webhooks.enqueue_analysis
+    real_enqueue = ingest.enqueue_analysis
 
     def enqueue_then_lose_the_lock(candidate_id: int, version: int) -> None:
         real_enqueue(candidate_id, version)
         lockers.append(_hold_sqlite_write_lock(database_url))
 
-    monkeypatch.setattr(webhooks, "enqueue_analysis", enqueue_then_lose_the_lock)
+    monkeypatch.setattr(ingest, "enqueue_analysis", enqueue_then_lose_the_lock)
     try:
         response = post_signed(client, connection, event("candidate.created", history("c-1", ["research"])))
     finally:
