@@ -39,6 +39,9 @@ _ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CRM_INLINE_WAIT_SECONDS": ("CRM_INLINE_WAIT_SECONDS", float),
     "RECONCILE_INTERVAL_SECONDS": ("RECONCILE_INTERVAL_SECONDS", int),
     "LEVER_WEBHOOK_TOLERANCE_SECONDS": ("LEVER_WEBHOOK_TOLERANCE_SECONDS", int),
+    "LEVER_API_URL": ("LEVER_API_URL", str),
+    "LEVER_RATE_WINDOW_SECONDS": ("LEVER_RATE_WINDOW_SECONDS", float),
+    "LEVER_RATE_LIMIT": ("LEVER_RATE_LIMIT", int),
     # browser-facing security (docs/security.md)
     "PROXY_HOPS": ("PROXY_HOPS", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda raw: raw.lower() in ("1", "true", "yes")),
@@ -94,6 +97,11 @@ def default_config() -> dict[str, Any]:
         # Lever signs triggeredAt but documents no window nor retry schedule: a day bounds a captured
         # delivery's replay well inside EVENT_RETENTION_DAYS, where its delivery id is remembered anyway
         "LEVER_WEBHOOK_TOLERANCE_SECONDS": 86_400,
+        "LEVER_API_URL": "https://api.lever.co",  # the sandbox: https://api.sandbox.lever.co
+        # Lever documents 10 requests a second per key with bursts of 20: 10 a 1 s window never sends
+        # more than 20 in any moment (the end of one window and the start of the next)
+        "LEVER_RATE_WINDOW_SECONDS": 1.0,
+        "LEVER_RATE_LIMIT": 10,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "WORKSHEET_RATE_LIMIT": 300,  # requests per worksheet link per 10 minutes (docs/worksheet.md)
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

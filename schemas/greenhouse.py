@@ -1,22 +1,12 @@
-"""Greenhouse: webhook payloads (unknown fields excluded) and the mapping of its employments to the
-canonical history. Webhooks date employments MM/DD/YYYY, the Harvest API in ISO 8601."""
+"""Greenhouse: webhook payloads (unknown fields excluded), its dates and its worksheet field. Webhooks
+date employments MM/DD/YYYY, the Harvest API in ISO 8601; schemas/crm_history.py builds the history."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
-
-from schemas.history import (
-    MAX_JOBS,
-    MAX_PHRASE_CHARS,
-    MAX_PHRASES_PER_LIST,
-    MAX_SHORT_TEXT_CHARS,
-    CandidateHistorySchema,
-)
-from schemas.worksheet import assign_sections, parse_worksheet
 
 # the actions mapped to our event types (docs/connectors.md); any other is acknowledged and ignored
 UPDATE_ACTION = "update_candidate"
@@ -28,7 +18,6 @@ PING_ACTION = "ping"
 
 _WEBHOOK_DATE = re.compile(r"(0[1-9]|1[0-2])/([0-2][0-9]|3[01])/((?:19|20)[0-9]{2})")
 _API_DATE = re.compile(r"((?:19|20)[0-9]{2})-(0[1-9]|1[0-2])-[0-3][0-9](T.*)?")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 class WebhookDate(fields.String):
@@ -112,49 +101,6 @@ def month_from_api(value: str | None) -> str | None:
     return f"{found.group(1)}-{found.group(2)}" if found else None
 
 
-@dataclass(frozen=True)
-class Employment:
-    """One employment row, whichever way it arrived (webhook or API), dates already as "YYYY-MM"."""
-
-    title: str | None
-    employer: str | None
-    start: str | None
-    end: str | None
-
-
-def _text(value: str | None, limit: int) -> str | None:
-    cleaned = " ".join(_CONTROL.sub(" ", value or "").split())[:limit]
-    return cleaned or None
-
-
-def _order(job: Employment) -> tuple[bool, str, str, str, str]:
-    """Sorted descending: current jobs first, then by start and end, latest first, so webhook and API
-    order give the same history (and the same hash)."""
-    return (job.end is None, job.start or "", job.end or "", job.title or "", job.employer or "")
-
-
-def build_history(candidate_id: int | str, employments: list[Employment],
-                  worksheet: str | None) -> dict[str, Any]:
-    """The canonical history: rows without a title dropped, most recent first, the 30 latest kept,
-    likes and dislikes from the worksheet when there is one. Validated like any inbound history."""
-    rows = [Employment(_text(e.title, MAX_SHORT_TEXT_CHARS), _text(e.employer, MAX_SHORT_TEXT_CHARS),
-                       e.start, e.end if not (e.start and e.end and e.end < e.start) else None)
-            for e in employments]
-    rows = sorted((row for row in rows if row.title), key=_order, reverse=True)[:MAX_JOBS]
-    phrases = assign_sections(parse_worksheet(worksheet), [(r.title or "", r.employer) for r in rows])
-    jobs = [{"title": row.title, "employer": row.employer, "start": row.start, "end": row.end,
-             "likes": _phrases(likes), "dislikes": _phrases(dislikes)}
-            for row, (likes, dislikes) in zip(rows, phrases, strict=True)]
-    history: dict[str, Any] = CandidateHistorySchema().load(
-        {"candidate_id": str(candidate_id), "jobs": jobs})
-    return history
-
-
-def _phrases(items: list[str]) -> list[str]:
-    kept = (_text(item, MAX_PHRASE_CHARS) for item in items)
-    return [item for item in kept if item][:MAX_PHRASES_PER_LIST]
-
-
 def worksheet_text(custom_fields: Any, name_key: str) -> str | None:
     """The worksheet field's text from a webhook's or the API's `custom_fields` (keyed by name_key;
     the value is either the bare value or an object with a `value`)."""
@@ -163,8 +109,3 @@ def worksheet_text(custom_fields: Any, name_key: str) -> str | None:
     entry = custom_fields.get(name_key)
     value = entry.get("value") if isinstance(entry, dict) else entry
     return value if isinstance(value, str) else None
-
-
-def has_worksheet(history: dict[str, Any]) -> bool:
-    """Whether any job carries a like or a dislike: without, themes wait for the worksheet."""
-    return any(job.get("likes") or job.get("dislikes") for job in history.get("jobs", []))

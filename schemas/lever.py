@@ -1,12 +1,17 @@
-"""Lever webhook bodies (unknown fields excluded): the signed pair `token` + `triggeredAt` and the event.
+"""Lever: webhook bodies (unknown fields excluded), and the positions of its parsed resumes as employments.
 
-Only `token` and `triggeredAt` are signed, so the rest of the body is a pointer at most: which contact to
-read from the API, never data to store."""
+Only a webhook's `token` and `triggeredAt` are signed, so the rest of the body is a pointer at most: which
+contact to read from the API, never data to store."""
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from schemas.crm_history import Employment
 from schemas.history import MAX_ID_CHARS, Identifier
 
 # an event about a person (a contact and its opportunities): the worker must read it from the API
@@ -48,3 +53,64 @@ class LeverEventSchema(Schema):
     event = fields.String(required=True, validate=validate.Length(min=1, max=64))
     triggeredAt = fields.Integer(required=True, strict=True)  # noqa: N815
     data = fields.Nested(LeverDataSchema, load_default=None, allow_none=True)
+
+
+# --- the API's parsed resumes (GET /v1/opportunities/{id}/resumes) -------------------------------------
+
+def _number(value: Any) -> int | None:
+    """An integer, or a string of ASCII digits (parsers differ); anything else (a bool too) as None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 4:
+        return int(value)
+    return None
+
+
+def month_of(value: Any, *, end: bool) -> str | None:
+    """A parsed `{year, month}` as "YYYY-MM". A year without a month is taken as its January for a start
+    and its December for an end (an end left unknown would read as a current job); no year, or one
+    outside 1900-2099, is unknown."""
+    if not isinstance(value, dict):
+        return None
+    year, month = _number(value.get("year")), _number(value.get("month"))
+    if year is None or not 1900 <= year <= 2099:
+        return None
+    if month is None or not 1 <= month <= 12:
+        month = 12 if end else 1
+    return f"{year:04d}-{month:02d}"
+
+
+def _position(raw: Any) -> Employment | None:
+    if not isinstance(raw, dict):
+        return None
+    text = {key: value if isinstance(value := raw.get(key), str) else None
+            for key in ("title", "org", "summary")}
+    return Employment(text["title"], text["org"], month_of(raw.get("start"), end=False),
+                      month_of(raw.get("end"), end=True), text["summary"])
+
+
+def _same_job(job: Employment) -> tuple[str, str, str, str]:
+    """Two resumes' copies of one position: the same title and employer (case, spacing and Unicode form
+    aside) and the same months."""
+    def norm(value: str | None) -> str:
+        return unicodedata.normalize("NFC", " ".join((value or "").split())).casefold()
+    return norm(job.title), norm(job.employer), job.start or "", job.end or ""
+
+
+def employments(resumes: Iterable[Any]) -> list[Employment]:
+    """Every position of every parsed resume (`data[].parsedData.positions[]`), each job once: of the
+    copies of one position, the one with the longest summary (then by text, whatever order Lever listed
+    them in, so that the history hashes the same)."""
+    copies: dict[tuple[str, str, str, str], list[Employment]] = {}
+    for resume in resumes:
+        parsed = resume.get("parsedData") if isinstance(resume, dict) else None
+        positions = parsed.get("positions") if isinstance(parsed, dict) else None
+        for raw in positions if isinstance(positions, list) else []:
+            job = _position(raw)
+            if job is not None:
+                copies.setdefault(_same_job(job), []).append(job)
+    return [max(found, key=lambda j: (len(j.description or ""), j.description or "", j.title or "",
+                                      j.employer or ""))
+            for _, found in sorted(copies.items())]

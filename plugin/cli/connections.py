@@ -52,19 +52,26 @@ def _connection(connection_id: str) -> Any:
               help="Greenhouse: the user id the integration acts as (the token's `sub`).")
 @click.option("--signature-token", "signature_tokens", multiple=True,
               help="Lever: a webhook's signature token (repeat it for each webhook).")
+@click.option("--api-key", default=None, envvar="PASSION_LEVER_API_KEY",
+              help="Lever: the API key (asked for, hidden, when not given; or set PASSION_LEVER_API_KEY "
+                   "so it stays out of the shell history).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def create(provider: str, name: str, callback_url: str | None, client_id: str | None,
            client_secret: str | None, user_id: str | None, signature_tokens: tuple[str, ...],
-           as_json: bool) -> None:
+           api_key: str | None, as_json: bool) -> None:
     """Create a connection and print its credentials once.
 
     Prints its id, webhook URL, signing secret and API token; only hashes or ciphertexts are stored, so
-    they cannot be shown again (new-token and rotate-secret issue new ones). For Greenhouse the client
-    credentials are checked against the Harvest API first, and nothing is stored if they fail."""
+    they cannot be shown again (new-token and rotate-secret issue new ones). The CRM API's credentials
+    (Greenhouse's client credentials, Lever's API key) are checked against it first, and nothing is
+    stored if they fail."""
     from plugin.outbound import RefusedURL
     from plugin.storage.connections import create_connection
 
-    credentials = _crm_credentials(provider, client_id, client_secret, user_id)
+    credentials = (_lever_credentials(api_key) if provider == "lever" else
+                   _crm_credentials(provider, client_id, client_secret, user_id))
+    if api_key and provider != "lever":
+        raise click.UsageError(f"--api-key is for lever, not {provider}")
     if (provider == "lever") != bool(signature_tokens):
         raise click.BadParameter("required for --provider lever, and only for it",
                                  param_hint="'--signature-token'")
@@ -87,6 +94,11 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
                    "(update_candidate, new_candidate_application, new_prospect_application, "
                    "delete_candidate, merge_candidate, candidate_anonymized) with the webhook URL "
                    "above as Endpoint URL and the secret above as Secret key.")
+    if provider == "lever":
+        click.echo("In Lever (Settings > Integrations and API > Webhooks), send the contact and candidate "
+                   "events (applicationCreated, candidateStageChange, candidateArchiveChange, "
+                   "candidateHired, candidateDeleted, contactCreated, contactUpdated) to the webhook URL "
+                   "above; each webhook's signature token must be one given with --signature-token.")
 
 
 def _crm_credentials(provider: str, client_id: str | None, client_secret: str | None,
@@ -107,18 +119,28 @@ def _crm_credentials(provider: str, client_id: str | None, client_secret: str | 
     return credentials
 
 
+def _lever_credentials(api_key: str | None) -> dict[str, str]:
+    """Lever's API key, asked for (hidden) when neither the option nor the variable gives it."""
+    if not api_key:
+        api_key = click.prompt("Lever API key", hide_input=True)
+    return {"api_key": str(api_key)}
+
+
 def _check_credentials(provider: str, credentials: dict[str, str]) -> None:
-    """One token and one small read against the CRM, before anything is stored."""
+    """One small read against the CRM (Greenhouse: after getting a token), before anything is stored."""
     from flask import current_app
 
     from plugin.receiving.connectors import CrmAccount, CrmError
     from plugin.receiving.connectors.greenhouse.harvest import HarvestClient
+    from plugin.receiving.connectors.lever.api import LeverClient
 
-    client = HarvestClient(CrmAccount("new", provider, credentials), current_app.config, shared=False)
+    client_class = {"greenhouse": HarvestClient, "lever": LeverClient}[provider]
+    client = client_class(CrmAccount("new", provider, credentials), current_app.config, shared=False)
     try:
         client.check_credentials()
     except CrmError as exc:
-        raise click.ClickException(f"the Greenhouse credentials did not work: {exc}") from exc
+        what = "API key" if provider == "lever" else "credentials"
+        raise click.ClickException(f"the {client.vendor} {what} did not work: {exc}") from exc
 
 
 @connections.command("list")

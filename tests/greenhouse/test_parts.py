@@ -12,7 +12,8 @@ import redis as redis_lib
 from plugin.outbound.ratelimit import RateGate, retry_after
 from plugin.receiving.connectors import CrmAccount, CrmError
 from plugin.receiving.connectors.greenhouse.harvest import HarvestClient, next_link
-from schemas.greenhouse import Employment, build_history, month_from_api
+from schemas.crm_history import Employment, build_history
+from schemas.greenhouse import month_from_api
 from schemas.worksheet import assign_sections, parse_worksheet
 from tests.greenhouse_fake import CLIENT_ID, CLIENT_SECRET
 

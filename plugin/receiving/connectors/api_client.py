@@ -63,6 +63,10 @@ class ApiClient:
         """The Authorization header's value."""
         raise NotImplementedError
 
+    def check_credentials(self) -> None:
+        """What `connections create` runs before storing the credentials: one small read."""
+        raise NotImplementedError
+
     # --- the calls -------------------------------------------------------------------------------
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -22,6 +22,7 @@ from plugin.receiving.connectors.greenhouse.harvest import HarvestClient, NotFou
 from plugin.storage import crm_state
 from plugin.storage.models import Analysis, Candidate, Connection
 from schemas import greenhouse as gh
+from schemas.crm_history import Employment, build_history
 
 # the long-text candidate field holding the likes-and-dislikes worksheet (its immutable name_key)
 WORKSHEET_FIELD = "passion_worksheet"
@@ -58,7 +59,7 @@ class GreenhouseConnector:
         found = client.get(CANDIDATES_PATH, {"ids": external_id})
         if not isinstance(found, list) or not found or not isinstance(found[0], dict):
             return None
-        employments = [gh.Employment(row.get("title"), row.get("company_name"),
+        employments = [Employment(row.get("title"), row.get("company_name"),
                                      gh.month_from_api(row.get("start_date")),
                                      gh.month_from_api(row.get("end_date")))
                        for page in client.pages(EMPLOYMENTS_PATH, {"candidate_ids": external_id,
@@ -66,7 +67,7 @@ class GreenhouseConnector:
                        for row in page if isinstance(row, dict)]
         text = gh.worksheet_text(found[0].get("custom_fields"), WORKSHEET_FIELD)
         try:
-            return gh.build_history(external_id, employments, text)
+            return build_history(external_id, employments, text)
         except ValidationError as exc:
             raise CrmError(f"Greenhouse history refused: {sorted(exc.messages)}", retryable=False) from exc
 

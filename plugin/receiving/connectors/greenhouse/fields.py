@@ -1,8 +1,6 @@
-"""The write-back: one multi_select candidate field in a closed, namespaced vocabulary.
-
-`passion:<theme>` and `avoid:<theme>` for every theme of the catalogue, and `worksheet:awaiting` while
-the candidate has no worksheet (themes cannot be read from titles alone). The field and all its options
-are created on first use and their ids kept; an option the catalogue gained later is added then.
+"""The write-back: one multi_select candidate field whose options are the shared vocabulary
+(plugin/receiving/connectors/vocabulary.py). The field and all its options are created on first use and
+their ids kept; an option the catalogue gained later is added then.
 """
 
 from __future__ import annotations
@@ -10,28 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 from plugin.receiving.connectors.greenhouse.harvest import HarvestClient
-from schemas.catalogue import THEME_IDS
-from schemas.greenhouse import has_worksheet
+from plugin.receiving.connectors.vocabulary import VOCABULARY, values_for
+
+__all__ = ["VOCABULARY", "ensure_field", "patch_body", "values_for"]
 
 FIELD_NAME = "Passion Tagger"
-AWAITING = "worksheet:awaiting"
-VOCABULARY: tuple[str, ...] = (*(f"passion:{t}" for t in THEME_IDS), *(f"avoid:{t}" for t in THEME_IDS),
-                               AWAITING)
 
 # Harvest v3 routes for custom fields and candidate writes (docs/connectors.md: unconfirmed in the
 # vendor's docs; v1's documented shapes, under /v3). One place to change when they are confirmed.
 FIELDS_PATH = "/v3/custom_fields"
 OPTIONS_PATH = "/v3/custom_field/{id}/custom_field_options"
 CANDIDATE_PATH = "/v3/candidates/{id}"
-
-
-def values_for(history: dict[str, Any], result: dict[str, Any]) -> list[str]:
-    """The field's values for an analysis, in vocabulary order."""
-    chosen = {f"passion:{item['theme']}" for item in result.get("passions", [])}
-    chosen |= {f"avoid:{item['theme']}" for item in result.get("aversions", [])}
-    if not has_worksheet(history):
-        chosen.add(AWAITING)
-    return [value for value in VOCABULARY if value in chosen]
 
 
 def _field_state(field: dict[str, Any]) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from plugin.receiving.connectors import signing
 from plugin.receiving.connectors.base import CHANGED_TYPE, InboundEvent
 from plugin.receiving.connectors.signing import SignatureError
 from schemas import greenhouse as gh
+from schemas.crm_history import Employment, build_history
 
 log = logging.getLogger(__name__)
-
 
 
 def verify(secrets: Iterable[str], headers: Mapping[str, str], body: bytes) -> str:
@@ -41,11 +41,11 @@ def load_event(payload: Any, *, worksheet_field: str) -> InboundEvent | None:
         return None
     if action == gh.UPDATE_ACTION:
         candidate = gh.load_payload(action, envelope["payload"])
-        employments = [gh.Employment(e["title"], e["company_name"], e["start_date"], e["end_date"])
+        employments = [Employment(e["title"], e["company_name"], e["start_date"], e["end_date"])
                        for e in candidate["employments"]]
         text = gh.worksheet_text(candidate["custom_fields"], worksheet_field)
         try:
-            history = gh.build_history(candidate["id"], employments, text)
+            history = build_history(candidate["id"], employments, text)
         except ValidationError as exc:
             raise ValidationError({"payload": {"candidate": exc.messages}}) from exc
         return InboundEvent("candidate.updated", str(candidate["id"]), history)
