@@ -68,13 +68,14 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
     from plugin.outbound import RefusedURL
     from plugin.storage.connections import create_connection
 
-    credentials = (_lever_credentials(api_key) if provider == "lever" else
-                   _crm_credentials(provider, client_id, client_secret, user_id))
-    if api_key and provider != "lever":
-        raise click.UsageError(f"--api-key is for lever, not {provider}")
     if (provider == "lever") != bool(signature_tokens):
         raise click.BadParameter("required for --provider lever, and only for it",
                                  param_hint="'--signature-token'")
+    if api_key and provider != "lever":
+        raise click.UsageError(f"--api-key is for lever, not {provider}")
+    credentials = _crm_credentials(provider, client_id, client_secret, user_id)
+    if provider == "lever":
+        credentials = _lever_credentials(api_key)
     with _app_context(must_exist=False):
         if credentials:
             _check_credentials(provider, credentials)

@@ -62,14 +62,3 @@ def test_list_shows_the_crm_state_without_secrets(tmp_path, monkeypatch):
     assert row["provider"] == "greenhouse" and row["crm"] == {}
     assert CLIENT_SECRET not in listed.output
 
-
-def test_lever_takes_its_signature_tokens(tmp_path, monkeypatch):
-    _env(monkeypatch, tmp_path, "http://127.0.0.1:9")
-    missing = CliRunner().invoke(main, ["connections", "create", "--provider", "lever", "--name", "L"])
-    assert missing.exit_code == 2 and "'--signature-token'" in missing.output
-    made = CliRunner().invoke(main, ["connections", "create", "--provider", "lever", "--name", "L",
-                                     "--signature-token", "lever-token-one", "--signature-token",
-                                     "lever-token-two", "--json"])
-    assert made.exit_code == 0, made.output
-    assert json.loads(made.stdout)["secret"] == "lever-token-one"
-    assert b"lever-token-two" not in (tmp_path / "passion.db").read_bytes()
