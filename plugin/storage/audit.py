@@ -72,5 +72,7 @@ def newest_first(connection_id: str) -> Select:
 def crm_ids(entries: list[AuditEntry]) -> dict[int, str]:
     """The CRM ids of these entries' candidates, for links to their profiles."""
     ids = {entry.candidate_id for entry in entries}
-    return dict(db.session.execute(select(Candidate.id, Candidate.external_id)
-                                   .where(Candidate.id.in_(ids))).tuples()) if ids else {}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Candidate.id, Candidate.external_id).where(Candidate.id.in_(ids)))
+    return {candidate_id: external_id for candidate_id, external_id in rows}
