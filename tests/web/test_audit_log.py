@@ -172,23 +172,3 @@ def test_another_connection_sees_none_of_it(app, client, connection, via):
     sign_in(client, other.token)
     html = client.get("/audit").get_data(as_text=True)
     assert "0 entries" in html and "Nothing recorded yet." in html and "c-ana" not in html
-
-
-def test_the_cli_prints_the_log(app, client, connection, monkeypatch):
-    from click.testing import CliRunner
-
-    from workers.cli import main
-
-    candidate_id = _analysed(app, client, connection)
-    monkeypatch.setenv("PASSION_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
-    monkeypatch.setenv("PASSION_DATA_DIR", app.config["DATA_DIR"])
-    monkeypatch.setenv("PASSION_BROKER_URL", "redis://127.0.0.1:1/0")
-    printed = CliRunner().invoke(main, ["audit", connection.id])
-    assert printed.exit_code == 0, printed.output
-    fields = printed.stdout.strip().split("\t")
-    assert fields[1:5] == ["worker", "analysis_stored", str(candidate_id),
-                           str(_latest_analysis(app, candidate_id))]
-    as_json = CliRunner().invoke(main, ["audit", connection.id, "--json"]).stdout
-    assert json.loads(as_json)["action"] == "analysis_stored"
-    missing = CliRunner().invoke(main, ["audit", "con_nobody"])
-    assert missing.exit_code == 1 and "no connection con_nobody" in missing.output
