@@ -163,8 +163,8 @@ def _jobs_read(phrases: list[Mapping[str, Any]], jobs: Sequence[Mapping[str, Any
     read = [JobRead(j + 1, _job_name(jobs, j), [], []) for j in range(count)]
     for phrase in phrases:
         if 0 <= phrase["job"] < count:
-            (read[phrase["job"]].likes if phrase["list"] == "likes" else read[phrase["job"]].dislikes
-             ).append(phrase["text"])
+            job = read[phrase["job"]]
+            (job.likes if phrase["list"] == "likes" else job.dislikes).append(phrase["text"])
     return read
 
 
@@ -204,8 +204,9 @@ def explain(candidate: Candidate) -> Explanation:
                                    as_utc(c.updated_at)) for c in worksheets.corrections_of(candidate.id)]
     analysis = candidate.latest_analysis
     if analysis is None:
-        return Explanation(candidate.external_id, candidate.name, False, None, None, None, False, [], [], [],
-                           corrections)
+        return Explanation(candidate_id=candidate.external_id, name=candidate.name, analysed=False,
+                           analysed_at=None, engine_version=None, history_version=None, current=False,
+                           jobs=[], themes=[], skills=[], corrections=corrections)
     result = analysis.result
     current = analysis.history_version == candidate.history_version
     # job positions point into the history the analysis read: names come from the current one only
@@ -215,6 +216,8 @@ def explain(candidate: Candidate) -> Explanation:
     themes = [_theme(kind, item, result, jobs, by_theme)
               for kind, key in KINDS for item in result.get(key, [])]
     return Explanation(
-        candidate.external_id, candidate.name, True, as_utc(analysis.created_at), analysis.engine_version,
-        analysis.history_version, current, _jobs_read(result.get("phrases", []), jobs, job_count), themes,
-        [_skill(s) for s in result.get("skills", [])], corrections)
+        candidate_id=candidate.external_id, name=candidate.name, analysed=True,
+        analysed_at=as_utc(analysis.created_at), engine_version=analysis.engine_version,
+        history_version=analysis.history_version, current=current,
+        jobs=_jobs_read(result.get("phrases", []), jobs, job_count), themes=themes,
+        skills=[_skill(s) for s in result.get("skills", [])], corrections=corrections)

@@ -13,9 +13,10 @@ import click
               help="How many entries, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line (GET /api/audit's shape).")
 def audit(connection_id: str, limit: int, as_json: bool) -> None:
-    """Show who stored analyses, wrote back, corrected themes or asked for re-analyses, and when.
+    """A connection's audit log: who did what, and when.
 
-    Tab-separated: time, who (recruiter:<account id>, administrator, crm, worker, candidate), what,
+    Analyses stored, write-backs delivered or failed for good, candidates' corrections and re-analysis
+    requests, newest first. Tab-separated: time, who (recruiter:<account id>, administrator, crm, worker, candidate), what,
     candidate (internal id), analysis id, detail. Ids only, never a name or a phrase."""
     from plugin.cli.database import app_context
     from plugin.extensions import db
