@@ -252,12 +252,12 @@ def _finish_delivery(analysis_id: int, status: str, *, error: str | None = None,
                      sent: bool = True) -> None:
     """Settle a pending write-back; one delivered (`sent`: to a CRM, not only to the pool) or failed for good
     is an audit entry in the same transaction."""
-    finished = db.session.execute(update(Analysis).where(Analysis.id == analysis_id,
-                                              Analysis.delivery_status == DeliveryStatus.PENDING)
-                       .values(delivery_status=status, lease_until=None, retry_at=None,
-                               delivered_at=utcnow() if status == DeliveryStatus.DELIVERED else None,
-                               **({"last_error": None} if status == DeliveryStatus.DELIVERED else {}),
-                               **({"last_error": error[:200]} if error else {})))
+    finished = db.session.execute(
+        update(Analysis).where(Analysis.id == analysis_id, Analysis.delivery_status == DeliveryStatus.PENDING)
+        .values(delivery_status=status, lease_until=None, retry_at=None,
+                delivered_at=utcnow() if status == DeliveryStatus.DELIVERED else None,
+                **({"last_error": None} if status == DeliveryStatus.DELIVERED else {}),
+                **({"last_error": error[:200]} if error else {})))
     if finished.rowcount == 1 and sent:
         audit.record_write_back(analysis_id, status, reason=error)
     db.session.commit()
