@@ -16,8 +16,8 @@ def audit(connection_id: str, limit: int, as_json: bool) -> None:
     """A connection's audit log: who did what, and when.
 
     Analyses stored, write-backs delivered or failed for good, candidates' corrections and re-analysis
-    requests, newest first. Tab-separated: time, who (recruiter:<account id>, administrator, crm, worker, candidate), what,
-    candidate (internal id), analysis id, detail. Ids only, never a name or a phrase."""
+    requests, newest first. Tab-separated: time, who (recruiter:<account id>, administrator, crm, worker,
+    candidate), what, candidate (internal id), analysis id, detail. Ids only, never a name or a phrase."""
     from plugin.cli.database import app_context
     from plugin.extensions import db
     from plugin.storage import audit as audit_log
