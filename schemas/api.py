@@ -128,3 +128,21 @@ class ThemeSchema(Schema):
     covers = fields.String(required=True)
     passion_count = fields.Integer(required=True,
                                    metadata={"description": "Your candidates with this passion"})
+
+
+class AuditEntrySchema(Schema):
+    """One entry of the connection's audit log: ids and fixed words only."""
+
+    id = fields.Integer(required=True)
+    at = UtcDateTime(required=True)
+    actor = fields.String(required=True, metadata={
+        "description": "recruiter (recruiter_id says which account), administrator (the pages, signed in "
+                       "with the API token), crm (the API), worker, or candidate (their worksheet)"})
+    recruiter_id = fields.Integer(allow_none=True)
+    action = fields.String(required=True, metadata={
+        "description": "analysis_stored, write_back_delivered, write_back_failed (for good), "
+                       "correction_saved, correction_removed or reanalysis_requested"})
+    candidate_id = fields.Integer(required=True, metadata={"description": "The candidate's internal id"})
+    analysis_id = fields.Integer(allow_none=True)
+    detail = fields.String(required=True, metadata={
+        "description": "A history version, a theme id, or why a write-back failed"})

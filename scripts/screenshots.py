@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Screenshots of the recruiter pages for docs/screenshots/: the demo pool and a profile, wide (1280 px) and
-in a CRM side panel (400 px), taken by Playwright driving Debian's /usr/bin/chromium (nothing downloaded).
+"""Screenshots of the recruiter pages for docs/screenshots/: the demo pool, a profile, its explanation and
+the audit log, wide (1280 px) and in a CRM side panel (400 px), taken by Playwright driving Debian's
+/usr/bin/chromium (nothing downloaded).
 
 The app runs in-process on a throwaway SQLite database with an in-memory broker; the demo candidates arrive
 through the signed webhook and are analysed in-process, as tests/conftest.py's ingest_and_analyze does.
@@ -29,7 +30,7 @@ from plugin.storage.models import Candidate
 from workers import pipeline
 
 SHOTS = [("pool", "/pool?theme=research"), ("pool-all", "/pool"), ("filters", "/pool"),
-         ("profile", "/pool/demo-ana")]
+         ("profile", "/pool/demo-ana"), ("explanation", "/explanations/demo-ana"), ("audit", "/audit")]
 WIDTHS = {"wide": 1280, "panel": 400}
 
 

@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from plugin.extensions import db
 from plugin.queue import DELIVERY_MAX_ATTEMPTS
 from plugin.receiving.connectors import Connector, Throttled, WriteBack, WriteBackError, get_connector
-from plugin.storage import pool
+from plugin.storage import audit, pool
 from plugin.storage.models import (
     WAITING,
     Analysis,
+    AuditAction,
     Candidate,
     CandidateStatus,
     Connection,
@@ -80,6 +81,8 @@ def _store(candidate_id: int, history_version: int, history_hash: str, result: A
             db.session.rollback()
             return None
         analysis_id = analysis.id
+        audit.record(candidate, audit.WORKER, AuditAction.ANALYSIS_STORED, analysis_id=analysis_id,
+                     detail=f"history version {history_version}")
         db.session.commit()
     except IntegrityError:  # a concurrent duplicate delivery stored it first
         db.session.rollback()
@@ -167,7 +170,7 @@ def _prepare_delivery(analysis_id: int) -> tuple[Connector, WriteBack] | None:
     connector = get_connector(connection.provider)
     write_back = connector.prepare_write_back(connection, candidate, analysis, current_app.config)
     if write_back is None:  # no callback URL: the pool was updated when the analysis was stored
-        _finish_delivery(analysis_id, DeliveryStatus.DELIVERED)
+        _finish_delivery(analysis_id, DeliveryStatus.DELIVERED, sent=False)
         return None
     if not _take_lease(analysis_id, connection.id):
         log.info("write-back already in progress analysis=%s", analysis_id)
@@ -245,13 +248,18 @@ def schedule_retry(analysis_id: int, countdown: float) -> None:
     db.session.commit()
 
 
-def _finish_delivery(analysis_id: int, status: str, *, error: str | None = None) -> None:
-    db.session.execute(update(Analysis).where(Analysis.id == analysis_id,
-                                              Analysis.delivery_status == DeliveryStatus.PENDING)
-                       .values(delivery_status=status, lease_until=None, retry_at=None,
-                               delivered_at=utcnow() if status == DeliveryStatus.DELIVERED else None,
-                               **({"last_error": None} if status == DeliveryStatus.DELIVERED else {}),
-                               **({"last_error": error[:200]} if error else {})))
+def _finish_delivery(analysis_id: int, status: str, *, error: str | None = None,
+                     sent: bool = True) -> None:
+    """Settle a pending write-back; one delivered (`sent`: to a CRM, not only to the pool) or failed for good
+    is an audit entry in the same transaction."""
+    finished = db.session.execute(
+        update(Analysis).where(Analysis.id == analysis_id, Analysis.delivery_status == DeliveryStatus.PENDING)
+        .values(delivery_status=status, lease_until=None, retry_at=None,
+                delivered_at=utcnow() if status == DeliveryStatus.DELIVERED else None,
+                **({"last_error": None} if status == DeliveryStatus.DELIVERED else {}),
+                **({"last_error": error[:200]} if error else {})))
+    if finished.rowcount == 1 and sent:
+        audit.record_write_back(analysis_id, status, reason=error)
     db.session.commit()
 
 

@@ -10,8 +10,8 @@ from plugin.api.auth import current_connection, load_connection_from_token, own_
 from plugin.extensions import db
 from plugin.queue import enqueue_analysis
 from plugin.receiving.ingest import mark_enqueue_failed
-from plugin.storage import pool
-from plugin.storage.models import Candidate, CandidateStatus, utcnow
+from plugin.storage import audit, pool
+from plugin.storage.models import AuditAction, Candidate, CandidateStatus, utcnow
 from schemas.api import (
     CandidateDetailSchema,
     CandidateFilterSchema,
@@ -58,16 +58,19 @@ class Reanalyze(MethodView):
         """Queue an analysis of the current history: it runs when the engine changed since the last one,
         or the last one failed; an analysis by the same engine is kept (the engine is deterministic)."""
         candidate = own_candidate_or_404(external_id)
-        queue_reanalysis(candidate)
+        queue_reanalysis(candidate, by=audit.CRM)
         return {"status": CandidateStatus.QUEUED.value, "history_version": candidate.history_version}
 
 
-def queue_reanalysis(candidate: Candidate) -> None:
-    """Mark the candidate waiting from now and queue the analysis (the API's and the page's button):
-    the worker settles it back to analysed when the engine has not changed. Raises kombu's
-    OperationalError when the broker is down, after recording that for the sweeper."""
+def queue_reanalysis(candidate: Candidate, *, by: audit.Who) -> None:
+    """Mark the candidate waiting from now, with the request in the audit log, and queue the analysis
+    (the API's and the page's button): the worker settles it back to analysed when the engine has not
+    changed. Raises kombu's OperationalError when the broker is down, after recording that for the
+    sweeper."""
     candidate.status = CandidateStatus.QUEUED
     candidate.queued_at = utcnow()
+    audit.record(candidate, by, AuditAction.REANALYSIS_REQUESTED,
+                 detail=f"history version {candidate.history_version}")
     candidate_id, version = candidate.id, candidate.history_version
     db.session.commit()
     try:

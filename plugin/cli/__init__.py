@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from plugin.cli.audit import audit
 from plugin.cli.connections import connections
 from plugin.cli.demo import demo
 from plugin.cli.recruiters import recruiters
@@ -24,5 +25,5 @@ def main() -> None:
     """
 
 
-for command in (run, serve, worker, connections, recruiters, demo, db_upgrade, replay, worksheet):
+for command in (run, serve, worker, connections, recruiters, demo, db_upgrade, replay, worksheet, audit):
     main.add_command(command)

@@ -30,15 +30,17 @@ from werkzeug.exceptions import HTTPException
 
 from plugin.api.auth import connection_for_token_hash
 from plugin.api.candidates import queue_reanalysis
+from plugin.explanation import esco_link, explain, jobs_read
 from plugin.extensions import csrf
 from plugin.pages import export, filters, suggestions, wording
-from plugin.storage import page_sessions, pool, recruiters, sign_in_limits
+from plugin.storage import audit, page_sessions, pool, recruiters, sign_in_limits
 from plugin.storage.crypto import hash_token
 from schemas.catalogue import THEMES
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
 PAGE_SIZE = 25
+AUDIT_PAGE_SIZE = 50
 SESSION_KEY = "page_session"
 LABELS = {theme.id: theme.label for theme in THEMES}
 
@@ -183,9 +185,9 @@ def candidate(external_id: str):  # type: ignore[no-untyped-def]
         state=wording.analysis_state(found), current=current,
         write_back=wording.write_back_state(g.connection, analysis) if analysis else None,
         profile=wording.passion_profile(result, len(found.history.get("jobs", []))
-                                        if current else wording.jobs_read(result)),
+                                        if current else jobs_read(result)),
         phrase_themes=wording.phrase_themes(result, LABELS) if current else {},
-        esco_link=wording.esco_link)
+        esco_link=esco_link)
 
 
 @bp.post("/pool/<path:external_id>/reanalyze")
@@ -194,9 +196,28 @@ def reanalyze(external_id: str):  # type: ignore[no-untyped-def]
     """The API's re-analysis, from a button; back to the profile, which shows the new state."""
     found = candidate_or_404(external_id)
     try:
-        queue_reanalysis(found)
+        queue_reanalysis(found, by=audit.on_pages(g.recruiter.id if g.recruiter else None))
         flash(f"Re-analysis requested at {wording.when(found.queued_at)}.")
     except BrokerError:
         flash("The task queue is unavailable; the analysis is queued again automatically within a few "
               "minutes.")
     return redirect(url_for("web.candidate", external_id=found.external_id))
+
+
+@bp.get("/explanations/<path:external_id>")  # not under /pool/<id>/: an id may end in "/explanation"
+@signed_in
+def explanation(external_id: str):  # type: ignore[no-untyped-def]
+    """The explanation of the candidate's themes, to print or hand to them: the API's, as a page."""
+    return render_template("explanation.html", explained=explain(candidate_or_404(external_id)),
+                           when=wording.when)
+
+
+@bp.get("/audit")
+@signed_in
+def audit_log():  # type: ignore[no-untyped-def]
+    """The connection's audit log, newest first, a page at a time."""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = pool.page(audit.newest_first(g.connection.id), page=page, page_size=AUDIT_PAGE_SIZE)
+    return render_template("audit.html", rows=rows, crm_ids=audit.crm_ids(rows), page=page,
+                           pages=max(1, -(-total // AUDIT_PAGE_SIZE)), total=total,
+                           who=wording.audit_who, what=wording.audit_what, when=wording.when)

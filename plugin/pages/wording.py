@@ -10,6 +10,9 @@ from typing import Any
 
 from plugin.storage.models import (
     Analysis,
+    AuditAction,
+    AuditActor,
+    AuditEntry,
     Candidate,
     CandidateStatus,
     Connection,
@@ -108,11 +111,6 @@ def passion_profile(result: dict[str, Any], job_count: int) -> list[ThemeRow]:
             + widest([row(i, [], i["jobs"]) for i in result.get("aversions", [])]))
 
 
-def jobs_read(result: dict[str, Any]) -> int:
-    """How many jobs an analysis read, as far as its phrases tell (a last job with no phrase is unseen)."""
-    return max((phrase["job"] for phrase in result.get("phrases", [])), default=-1) + 1
-
-
 def phrase_themes(result: dict[str, Any], labels: dict[str, str]) -> dict[tuple[int, str, int], list[str]]:
     """The theme labels the analysis read in each phrase, by (job, list, index): the evidence by job."""
     found: dict[tuple[int, str, int], list[str]] = {}
@@ -123,8 +121,23 @@ def phrase_themes(result: dict[str, Any], labels: dict[str, str]) -> dict[tuple[
     return found
 
 
-def esco_link(skill_id: str) -> str | None:
-    """The skill's ESCO page, only for an ESCO URI: a link never points anywhere the analysis did not
-    take from the ESCO catalogue."""
-    return skill_id if skill_id.startswith(("http://data.europa.eu/esco/",
-                                            "https://data.europa.eu/esco/")) else None
+_WHO = {AuditActor.ADMINISTRATOR: "An administrator (signed in with the API token)",
+        AuditActor.CRM: "The CRM (through the API)", AuditActor.WORKER: "The analyser (a worker)",
+        AuditActor.CANDIDATE: "The candidate, through their worksheet"}
+_WHAT = {AuditAction.ANALYSIS_STORED: "Analysis stored", AuditAction.WRITE_BACK_DELIVERED:
+         "Written back to the CRM", AuditAction.WRITE_BACK_FAILED: "Write-back failed for good",
+         AuditAction.CORRECTION_SAVED: "Correction saved", AuditAction.CORRECTION_REMOVED:
+         "Correction removed", AuditAction.REANALYSIS_REQUESTED: "Re-analysis requested"}
+
+
+def audit_who(entry: AuditEntry, viewer_id: int | None) -> str:
+    """Who acted, by account id for a recruiter ("you" for the one reading)."""
+    if entry.actor == AuditActor.RECRUITER:
+        you = " (you)" if entry.recruiter_id == viewer_id else ""
+        return f"Recruiter account {entry.recruiter_id}{you}"
+    return _WHO.get(AuditActor(entry.actor), entry.actor)
+
+
+def audit_what(entry: AuditEntry) -> str:
+    what = _WHAT.get(AuditAction(entry.action), entry.action)
+    return f"{what}: {entry.detail}" if entry.detail else what

@@ -311,3 +311,43 @@ class WorksheetCorrection(db.Model):
     rejected: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AuditActor(StrEnum):
+    """Who did what an audit entry records."""
+
+    RECRUITER = "recruiter"  # a recruiter's account on the pages (recruiter_id says which)
+    ADMINISTRATOR = "administrator"  # the pages, signed in with the connection's API token
+    CRM = "crm"  # the API, called with the connection's API token
+    WORKER = "worker"
+    CANDIDATE = "candidate"  # the candidate, through their worksheet link
+
+
+class AuditAction(StrEnum):
+    ANALYSIS_STORED = "analysis_stored"
+    WRITE_BACK_DELIVERED = "write_back_delivered"
+    WRITE_BACK_FAILED = "write_back_failed"  # failed for good (dead-lettered)
+    CORRECTION_SAVED = "correction_saved"
+    CORRECTION_REMOVED = "correction_removed"
+    REANALYSIS_REQUESTED = "reanalysis_requested"
+
+
+class AuditEntry(db.Model):
+    """One thing done to a candidate's analysis, by whom and when. Ids only (no names, phrases, emails or
+    notes); erased with its candidate (foreign key cascade), like everything else about them."""
+
+    __tablename__ = "audit_entries"
+    # a connection's log is read newest first, a page at a time
+    __table_args__ = (Index("ix_audit_entries_connection_at", "connection_id", "at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(16))
+    # kept as a bare id: the entry still says which account acted after the account is deleted
+    recruiter_id: Mapped[int | None]
+    action: Mapped[str] = mapped_column(String(32))
+    analysis_id: Mapped[int | None]
+    # ids and fixed words only: a history version, a theme id, a write-back failure's reason
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from plugin.extensions import db
+from plugin.storage import audit
 from plugin.storage.models import (
+    AuditAction,
     Candidate,
     WorksheetCorrection,
     WorksheetDraft,
@@ -181,19 +183,26 @@ def corrections_of(candidate_id: int) -> list[WorksheetCorrection]:
                                    .order_by(WorksheetCorrection.kind, WorksheetCorrection.theme)))
 
 
-def set_correction(candidate_id: int, *, kind: str, theme: str, rejected: bool, note: str) -> None:
-    """Record the candidate's word on one theme; an empty note on an accepted theme removes the row."""
+def set_correction(candidate: Candidate, *, kind: str, theme: str, rejected: bool, note: str) -> None:
+    """Record the candidate's word on one theme, and that they gave it in the audit log (without the note);
+    an empty note on an accepted theme removes the row."""
     found = db.session.scalar(select(WorksheetCorrection).where(
-        WorksheetCorrection.candidate_id == candidate_id, WorksheetCorrection.kind == kind,
+        WorksheetCorrection.candidate_id == candidate.id, WorksheetCorrection.kind == kind,
         WorksheetCorrection.theme == theme))
     if not rejected and not note:
-        if found is not None:
-            db.session.delete(found)
-    elif found is None:
-        db.session.add(WorksheetCorrection(candidate_id=candidate_id, kind=kind, theme=theme,
-                                           rejected=rejected, note=note))
+        if found is None:
+            return
+        db.session.delete(found)
+        audit.record(candidate, audit.CANDIDATE, AuditAction.CORRECTION_REMOVED, detail=f"{kind} {theme}")
     else:
-        found.rejected, found.note = rejected, note
+        if found is None:
+            db.session.add(WorksheetCorrection(candidate_id=candidate.id, kind=kind, theme=theme,
+                                               rejected=rejected, note=note))
+        else:
+            found.rejected, found.note = rejected, note
+        said = ("not me" if rejected else "kept") + (", with a note" if note else "")
+        audit.record(candidate, audit.CANDIDATE, AuditAction.CORRECTION_SAVED,
+                     detail=f"{kind} {theme}: {said}")
     db.session.commit()
 
 

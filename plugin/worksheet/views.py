@@ -146,6 +146,6 @@ def correct(token: str, link: WorksheetLink, candidate: Candidate) -> Any:
         key = f"{raw['kind']}-{raw['theme']}"
         errors = {key: [f"{name}: {' '.join(texts)}" for name, texts in exc.normalized_messages().items()]}
         return _render_result(token, candidate, errors=errors), 422
-    worksheets.set_correction(candidate.id, **loaded)
+    worksheets.set_correction(candidate, **loaded)
     return redirect(url_for("worksheet.result_page", token=token,
                             _anchor=f"{loaded['kind']}-{loaded['theme']}"))

@@ -15,7 +15,7 @@ COMMANDS = [[], ["run"], ["serve"], ["worker"], ["analyze"], ["connections"],
             ["connections", "create"], ["connections", "list"], ["connections", "rotate-secret"],
             ["recruiters"], ["recruiters", "create"], ["recruiters", "list"], ["recruiters", "delete"],
             ["demo"], ["db-upgrade"], ["replay"], ["skills"], ["explain"], ["worksheet"],
-            ["worksheet", "link"], ["worksheet", "revoke"]]
+            ["worksheet", "link"], ["worksheet", "revoke"], ["audit"]]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "passion")

@@ -23,7 +23,7 @@ from workers import pipeline
 ENDPOINTS = [("GET", "/api/candidates"), ("GET", "/api/candidates?theme=research"),
              ("GET", "/api/candidates?aversion=numbers&skill=legal+research"),
              ("GET", "/api/candidates/shared-1"), ("POST", "/api/candidates/shared-1/reanalyze"),
-             ("GET", "/api/themes")]
+             ("GET", "/api/themes"), ("GET", "/api/explanations/shared-1"), ("GET", "/api/audit")]
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,19 @@ def test_detail_of_a_shared_external_id_is_the_tokens_own(client, agencies) -> N
     assert b_view["history"]["jobs"][0]["likes"][0] == "legal research on case law"
     assert client.get("/api/candidates/b-only", headers=auth(agencies.a.token)).status_code == 404
     assert client.get("/api/candidates/a-only", headers=auth(agencies.b.token)).status_code == 404
+
+
+def test_explanations_and_the_audit_log_are_the_tokens_own(client, agencies) -> None:
+    """The explanation of a shared CRM id is of the token's own candidate; the log lists only its own."""
+    a_view = client.get("/api/explanations/shared-1", headers=auth(agencies.a.token)).json
+    b_view = client.get("/api/explanations/shared-1", headers=auth(agencies.b.token)).json
+    assert a_view["jobs"][0]["likes"][0] == "scheduling the calendar"
+    assert b_view["jobs"][0]["likes"][0] == "legal research on case law"
+    assert client.get("/api/explanations/b-only", headers=auth(agencies.a.token)).status_code == 404
+    a_log = client.get("/api/audit", headers=auth(agencies.a.token)).json
+    b_log = client.get("/api/audit", headers=auth(agencies.b.token)).json
+    assert len(a_log) == len(b_log) == 2  # each agency's two analyses
+    assert not {e["candidate_id"] for e in a_log} & {e["candidate_id"] for e in b_log}
 
 
 def test_reanalyse_reaches_only_the_tokens_own_candidates(app, client, agencies, redis_client) -> None:

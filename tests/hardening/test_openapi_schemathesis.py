@@ -23,12 +23,13 @@ WEBHOOK = ("/webhooks/{connection_id}", "POST")
 OPERATIONS = [("/api/candidates", "GET"), ("/api/candidates/{external_id}", "GET"),
               ("/api/candidates/{external_id}/reanalyze", "POST"), ("/api/themes", "GET"), WEBHOOK,
               ("/api/candidates/{external_id}/worksheet-link", "POST"),
-              ("/api/candidates/{external_id}/worksheet-links/{link_id}", "DELETE")]
-# only the list takes arguments a spec can forbid (a path id is any text; themes takes none). The webhook
+              ("/api/candidates/{external_id}/worksheet-links/{link_id}", "DELETE"),
+              ("/api/explanations/{external_id}", "GET"), ("/api/audit", "GET")]
+# only the lists take arguments a spec can forbid (a path id is any text; themes takes none). The webhook
 # route has no negative run: its header mutations would be undone by signing, and a body negated in one
 # branch of its oneOf can still match the other; its refusals have their own corpus and hypothesis tests
 RUNS = [(path, method, GenerationMode.POSITIVE) for path, method in OPERATIONS] + [
-    ("/api/candidates", "GET", GenerationMode.NEGATIVE)]
+    ("/api/candidates", "GET", GenerationMode.NEGATIVE), ("/api/audit", "GET", GenerationMode.NEGATIVE)]
 # bounded so the whole run stays well under a minute on both databases
 EXAMPLES = {GenerationMode.POSITIVE: 40, GenerationMode.NEGATIVE: 60}
 
