@@ -7,9 +7,10 @@ file name is the writer). Two models share the features of workers/analysis/feat
 - themes: multinomial logistic regression over "none" and the 20 theme ids (a phrase with two labels is
   a row per label), so "about nothing in the catalogue" competes with every theme;
 - polarity: binary logistic regression, "does the wording turn the list round" ("not having to ...").
-The decision thresholds and the regularisation are chosen on out-of-fold predictions with the writers
-split into K groups, each group held out in turn (the closest thing to "people we never read" the corpus
-has); the final model is then fit on everything. Deterministic: lbfgs, no random state, rows in a fixed
+At inference the rule cascade's labels weigh on the theme probabilities (learned.with_rule_prior).
+The prior's weight, the decision thresholds and the regularisation are chosen on out-of-fold predictions
+with the writers split into K groups, each group held out in turn (the closest thing to "people we never
+read" the corpus has); the final model is then fit on everything. Deterministic: lbfgs, no random state, rows in a fixed
 order. The frozen evaluation sets (bench/data/themes/frozen/) are never read here.
 """
 
@@ -34,13 +35,21 @@ sys.path.insert(0, str(ROOT))
 
 from workers.analysis import features  # noqa: E402
 from workers.analysis.catalogue import THEME_IDS  # noqa: E402
-from workers.analysis.learned import CLASSES, WEIGHTS_FILE, choose_labels  # noqa: E402
+from workers.analysis.learned import (  # noqa: E402
+    CLASSES,
+    WEIGHTS_FILE,
+    choose_labels,
+    rule_confidences,
+    with_rule_prior,
+)
+from workers.analysis.tagger import label_phrases  # noqa: E402
 
 CORPUS = ROOT / "scripts" / "data" / "theme_corpus"
 C_DEFAULT = 5.0
 FOLDS = 4  # each held-out group is a quarter of the writers: four fits instead of one per writer
 TAU_GRID = tuple(round(x, 2) for x in np.arange(0.20, 0.61, 0.025))
 SECOND_GRID = (0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
+PRIOR_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # weight of the rule cascade's reading (learned.with_rule_prior)
 
 
 @dataclass(frozen=True)
@@ -146,10 +155,24 @@ def writer_folds(rows: list[Row], k: int) -> list[np.ndarray]:
     return [np.array([r.writer in group for r in rows]) for group in groups]
 
 
+def choose_decision(rows: list[Row], proba: np.ndarray, flip: np.ndarray,
+                    rule: np.ndarray) -> dict[str, float]:
+    """The rule prior's weight and the two thresholds with the best phrase F1 on these predictions."""
+    best = {"f1": -1.0}
+    for prior in PRIOR_GRID:
+        updated = with_rule_prior(proba, rule, prior)
+        for tau in TAU_GRID:
+            for second in SECOND_GRID:
+                f1 = phrase_f1(rows, decide(rows, updated, flip, tau, second))
+                if f1 > best["f1"]:
+                    best = {"f1": round(f1, 4), "rule_prior": prior, "tau": tau, "second": second}
+    return best
+
+
 def cross_validate(rows: list[Row], x_theme: sparse.csr_matrix, x_flip: sparse.csr_matrix,
-                   grid: tuple[float, ...], k: int) -> dict[str, object]:
-    """Out-of-fold probabilities for each C with whole writers held out; the best (C, tau, second) by
-    phrase F1, and each writer's F1 at that choice."""
+                   rule: np.ndarray, grid: tuple[float, ...], k: int) -> dict[str, object]:
+    """Out-of-fold probabilities for each C with whole writers held out; the best (C, rule prior, tau,
+    second) by phrase F1, and each writer's F1 at that choice."""
     writers = sorted({row.writer for row in rows})
     folds = writer_folds(rows, k)
     best: dict[str, object] = {"f1": -1.0}
@@ -164,11 +187,9 @@ def cross_validate(rows: list[Row], x_theme: sparse.csr_matrix, x_flip: sparse.c
         for test in folds:
             train_rows = [r for r, t in zip(rows, test, strict=True) if not t]
             proba[test] = probabilities(fit_themes(x_theme[~test], train_rows, c), x_theme[test])
-        for tau in TAU_GRID:
-            for second in SECOND_GRID:
-                f1 = phrase_f1(rows, decide(rows, proba, flip, tau, second))
-                if f1 > float(best["f1"]):  # type: ignore[arg-type]
-                    best, best_proba = {"f1": round(f1, 4), "C": c, "tau": tau, "second": second}, proba
+        decision = choose_decision(rows, proba, flip, rule)
+        if decision["f1"] > float(best["f1"]):  # type: ignore[arg-type]
+            best, best_proba = {**decision, "C": c}, with_rule_prior(proba, rule, decision["rule_prior"])
         print(f"  C={c}: best so far {best}", flush=True)
     per_writer = {}
     for writer in writers:
@@ -204,7 +225,8 @@ def main() -> None:
           f"{sum(not r.labels for r in rows)} unlabelled", flush=True)
     x_theme = features.theme_features(texts).astype(np.float64)  # lbfgs would cast it every iteration
     x_flip = features.polarity_features(texts, lists)
-    chosen = cross_validate(rows, x_theme, x_flip, tuple(args.c_grid), args.folds)
+    rule = rule_confidences(label_phrases([(r.text, r.list) for r in rows]))
+    chosen = cross_validate(rows, x_theme, x_flip, rule, tuple(args.c_grid), args.folds)
     chosen["folds"] = args.folds
     print("chosen:", json.dumps(chosen), flush=True)
     theme_model = fit_themes(x_theme, rows, float(chosen["C"]))  # type: ignore[arg-type]
@@ -217,7 +239,8 @@ def main() -> None:
         weights, classes=np.array(CLASSES), theme_rows=theme_rows, theme_weights=theme_weights,
         theme_bias=theme_model.intercept_.astype(np.float32), flip_rows=flip_rows,
         flip_weights=flip_weights, flip_bias=flip_model.intercept_.astype(np.float32),
-        tau=np.float32(chosen["tau"]), second=np.float32(chosen["second"]))
+        tau=np.float32(chosen["tau"]), second=np.float32(chosen["second"]),
+        rule_prior=np.float32(chosen["rule_prior"]))
     corpus_digest = hashlib.sha256()
     for path in sorted(args.corpus.glob("*.tsv")):
         corpus_digest.update(path.read_bytes())

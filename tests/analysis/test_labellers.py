@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from workers.analysis import analyze_history, learned
@@ -172,3 +173,32 @@ def test_a_full_cache_is_emptied_without_losing_the_batch(monkeypatch: pytest.Mo
     assert labeller.label(items[:2]) == expected[:2]
     assert labeller.label(items) == expected  # two cached, one new: over the cap
     assert labeller.label(items[1:]) == expected[1:]
+
+
+def test_the_rule_prior_is_a_renormalised_product_of_the_two_readings() -> None:
+    rng = np.random.default_rng(7)
+    proba = rng.dirichlet(np.ones(len(learned.CLASSES)), size=5)
+    research = learned.CLASSES.index("research")
+    rules = learned.rule_confidences([(Label("research", 1, 0.9),), (), (), (), ()])
+    updated = learned.with_rule_prior(proba, rules, 1.5)
+    assert np.allclose(updated.sum(axis=1), 1.0)
+    assert np.allclose(updated[1:], proba[1:])  # nothing read by the cascade, nothing changed
+    others = [k for k in range(len(learned.CLASSES)) if k != research]
+    ratio = (updated[0, research] / updated[0, others]) / (proba[0, research] / proba[0, others])
+    assert np.allclose(ratio, np.exp(1.5 * 0.9))
+    assert np.allclose(learned.with_rule_prior(proba, rules, 0.0), proba)
+
+
+def test_the_cascades_reading_tips_a_theme_the_model_alone_leaves_out(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A theme below the threshold on the model's word alone is labelled when the cascade reads it too."""
+    weights = learned._weights()
+    proba = np.full((1, len(learned.CLASSES)), 0.0)
+    proba[0, learned.CLASSES.index("none")] = 1.0 - (weights.tau - 0.05)
+    proba[0, learned.CLASSES.index("research")] = weights.tau - 0.05
+    monkeypatch.setattr(learned, "scores", lambda items: (proba.copy(), np.zeros(len(items))))
+    item = [("poring over old case files", "likes")]
+    assert learned.predict(item, [()]) == [()]
+    labelled = learned.predict(item, [(Label("research", 1, 0.9),)])
+    assert [(lab.theme, lab.polarity) for lab in labelled[0]] == [("research", 1)]
+    assert weights.tau <= labelled[0][0].confidence <= 1.0

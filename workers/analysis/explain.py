@@ -19,7 +19,7 @@ class Explanation:
     list_name: str
     labeller: str
     labels: tuple[Label, ...]
-    top_themes: list[tuple[str, float]]  # class ("none" included) and probability, best first
+    top_themes: list[tuple[str, float]]  # class ("none" included) and probability after the rule prior
     flip_probability: float
     polarity_from_rules: bool  # the cascade read the top label's theme too, so its cues set the polarity
     pushes: list[tuple[str, float]]  # n-gram (or the static vector) and its weight for the top theme
@@ -28,12 +28,14 @@ class Explanation:
 
 
 def explain(text: str, list_name: str, *, top: int = 5) -> Explanation:
+    rule_labels = RuleLabeller().label([(text, list_name)])[0]
     proba_rows, flip = learned.scores([(text, list_name)])
-    proba = proba_rows[0]
+    weights = learned._weights()  # noqa: SLF001 - the explainer reads the model it explains
+    rule_confidence = learned.rule_confidences([rule_labels])
+    proba = learned.with_rule_prior(proba_rows, rule_confidence, weights.rule_prior)[0]
     order = np.argsort(-proba, kind="stable")[:top]
     best = 1 + int(np.argmax(proba[1:]))  # the likeliest theme, "none" aside
     normal = features.normalised([text])[0]
-    weights = learned._weights()  # noqa: SLF001 - the explainer reads the model it explains
     contributions = features.theme_features([normal]).multiply(weights.theme[:, best].T).tocsr()
     names = features.theme_feature_names(normal)
     merged: dict[str, float] = {}
@@ -41,7 +43,6 @@ def explain(text: str, list_name: str, *, top: int = 5) -> Explanation:
         name = names.get(int(i), "static vector" if i >= features.N_HASHED else f"bucket {i}")
         merged[name] = merged.get(name, 0.0) + float(value)
     labels = learned.LearnedLabeller().label([(text, list_name)])[0]
-    rule_labels = RuleLabeller().label([(text, list_name)])[0]
     return Explanation(
         text=text, list_name=list_name, labeller=learned.learned_version(),
         labels=labels,

@@ -1,7 +1,10 @@
 """The learned labeller: two linear models over features.py, weights trained by scripts/train_labeller.py.
 
-Themes come from a multinomial logistic regression over "none" and the 20 catalogue ids: a theme is
-labelled when its probability reaches TAU (a second one when it reaches SECOND), both chosen on
+Themes come from a multinomial logistic regression over "none" and the 20 catalogue ids. The rule
+cascade's reading then counts as evidence: each theme it labels has its probability multiplied by
+exp(RULE_PRIOR x the cascade's confidence) and the distribution renormalised, so a theme both read is
+labelled sooner and one only the model reads needs more. A theme is labelled when its probability reaches
+TAU (a second one when it reaches SECOND); the prior's weight and both thresholds are chosen on
 writer-held-out predictions at training time and stored with the weights. Polarity is the list's
 (likes +1, dislikes -1) unless the polarity model reads the wording as turning it round; where the rule
 cascade reads the same theme, its polarity cues (negation and lack scoped to the clause, wishes, sarcasm)
@@ -30,7 +33,7 @@ from workers.analysis.tagger import rules_version
 CLASSES: tuple[str, ...] = ("none", *THEME_IDS)
 WEIGHTS_FILE = Path(str(resources.files("workers.analysis").joinpath("data/themes/labeller.npz")))
 # Bump on purpose when the features or the decision rule change; the weights file is digested too.
-LEARNED_REVISION = "1"
+LEARNED_REVISION = "2"
 MAX_LABELS = 2
 CACHE_MAX = 200_000
 
@@ -43,6 +46,7 @@ class _Weights:
     flip_bias: float
     tau: float
     second: float
+    rule_prior: float
 
 
 def _sparse_weights(rows: np.ndarray, values: np.ndarray, n_rows: int) -> sparse.csr_matrix:
@@ -62,7 +66,7 @@ def _weights() -> _Weights:
         flip = np.zeros(1 << features.HASH_BITS, dtype=np.float32)
         flip[z["flip_rows"]] = z["flip_weights"][:, 0].astype(np.float32)
         return _Weights(theme, z["theme_bias"].astype(np.float32), flip, float(z["flip_bias"][0]),
-                        float(z["tau"]), float(z["second"]))
+                        float(z["tau"]), float(z["second"]), float(z["rule_prior"]))
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +88,22 @@ def choose_labels(proba: np.ndarray, flip: float, list_name: str, *, tau: float,
     return tuple(sorted(labels, key=lambda lab: lab.theme))
 
 
+def with_rule_prior(proba: np.ndarray, rule_confidence: np.ndarray, weight: float) -> np.ndarray:
+    """Class probabilities (rows in CLASSES order) updated by the rule cascade's confidence in each theme
+    (same shape, 0 where it read nothing): a product of experts, renormalised, so they stay probabilities."""
+    updated = proba * np.exp(weight * rule_confidence)
+    return updated / updated.sum(axis=1, keepdims=True)
+
+
+def rule_confidences(rules: Sequence[tuple[Label, ...]]) -> np.ndarray:
+    """The cascade's labels as a (phrases x CLASSES) matrix of confidences."""
+    out = np.zeros((len(rules), len(CLASSES)))
+    for row, labels in enumerate(rules):
+        for lab in labels:
+            out[row, CLASSES.index(lab.theme)] = lab.confidence
+    return out
+
+
 def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
@@ -98,23 +118,25 @@ def scores(items: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
     return proba, 1.0 / (1.0 + np.exp(-np.asarray(flip_logit).ravel()))
 
 
-def predict(items: Sequence[tuple[str, str]]) -> list[tuple[Label, ...]]:
-    """Labels for (text, list) pairs, computed in one batch."""
-    if not items:
-        return []
-    w = _weights()
-    proba, flip = scores(items)
-    return [choose_labels(p, float(f), name, tau=w.tau, second=w.second)
-            for p, f, (_, name) in zip(proba, flip, items, strict=True)]
-
-
-_CACHE: dict[tuple[str, str], tuple[Label, ...]] = {}
-
-
 def with_rule_polarity(labels: tuple[Label, ...], rules: tuple[Label, ...]) -> tuple[Label, ...]:
     """The learned themes, each with the rule cascade's polarity where the cascade read that theme too."""
     rule_sign = {lab.theme: lab.polarity for lab in rules}
     return tuple(Label(lab.theme, rule_sign.get(lab.theme, lab.polarity), lab.confidence) for lab in labels)
+
+
+def predict(items: Sequence[tuple[str, str]],
+            rules: Sequence[tuple[Label, ...]]) -> list[tuple[Label, ...]]:
+    """Labels for (text, list) pairs, given the rule cascade's labels for the same pairs, in one batch."""
+    if not items:
+        return []
+    w = _weights()
+    proba, flip = scores(items)
+    proba = with_rule_prior(proba, rule_confidences(rules), w.rule_prior)
+    return [with_rule_polarity(choose_labels(p, float(f), name, tau=w.tau, second=w.second), rule)
+            for p, f, (_, name), rule in zip(proba, flip, items, rules, strict=True)]
+
+
+_CACHE: dict[tuple[str, str], tuple[Label, ...]] = {}
 
 
 class LearnedLabeller:
@@ -126,8 +148,7 @@ class LearnedLabeller:
 
     def label(self, items: Sequence[tuple[str, str]]) -> list[tuple[Label, ...]]:
         todo = sorted({item for item in items if item not in _CACHE})
-        fresh = dict(zip(todo, (with_rule_polarity(lab, rule) for lab, rule in
-                                zip(predict(todo), rule_labels(todo), strict=True)), strict=True))
+        fresh = dict(zip(todo, predict(todo, rule_labels(todo)), strict=True))
         out = [fresh[item] if item in fresh else _CACHE[item] for item in items]
         if len(_CACHE) + len(fresh) > CACHE_MAX:
             _CACHE.clear()
