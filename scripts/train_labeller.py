@@ -10,8 +10,8 @@ file name is the writer). Two models share the features of workers/analysis/feat
 At inference the rule cascade's labels weigh on the theme probabilities (learned.with_rule_prior).
 The prior's weight, the decision thresholds and the regularisation are chosen on out-of-fold predictions
 with the writers split into K groups, each group held out in turn (the closest thing to "people we never
-read" the corpus has); the final model is then fit on everything. Deterministic: lbfgs, no random state, rows in a fixed
-order. The frozen evaluation sets (bench/data/themes/frozen/) are never read here.
+read" the corpus has); the final model is then fit on everything. Deterministic: lbfgs, no random state,
+rows in a fixed order. The frozen evaluation sets (bench/data/themes/frozen/) are never read here.
 """
 
 from __future__ import annotations
