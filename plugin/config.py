@@ -42,6 +42,9 @@ _ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LEVER_API_URL": ("LEVER_API_URL", str),
     "LEVER_RATE_WINDOW_SECONDS": ("LEVER_RATE_WINDOW_SECONDS", float),
     "LEVER_RATE_LIMIT": ("LEVER_RATE_LIMIT", int),
+    "WORKABLE_API_URL": ("WORKABLE_API_URL", str),
+    "WORKABLE_RATE_WINDOW_SECONDS": ("WORKABLE_RATE_WINDOW_SECONDS", float),
+    "WORKABLE_RATE_LIMIT": ("WORKABLE_RATE_LIMIT", int),
     # browser-facing security (docs/security.md)
     "PROXY_HOPS": ("PROXY_HOPS", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda raw: raw.lower() in ("1", "true", "yes")),
@@ -102,6 +105,11 @@ def default_config() -> dict[str, Any]:
         # more than 20 in any moment (the end of one window and the start of the next)
         "LEVER_RATE_WINDOW_SECONDS": 1.0,
         "LEVER_RATE_LIMIT": 10,
+        # each account has its own host; `{subdomain}` is the connection's
+        "WORKABLE_API_URL": "https://{subdomain}.workable.com",
+        # Workable documents 10 calls per 10 s window for an account token (50 for OAuth/partner tokens)
+        "WORKABLE_RATE_WINDOW_SECONDS": 10.0,
+        "WORKABLE_RATE_LIMIT": 10,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "WORKSHEET_RATE_LIMIT": 300,  # requests per worksheet link per 10 minutes (docs/worksheet.md)
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

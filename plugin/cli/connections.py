@@ -55,16 +55,23 @@ def _connection(connection_id: str) -> Any:
 @click.option("--api-key", default=None, envvar="PASSION_LEVER_API_KEY",
               help="Lever: the API key (asked for, hidden, when not given; or set PASSION_LEVER_API_KEY "
                    "so it stays out of the shell history).")
+@click.option("--subdomain", default=None,
+              help="Workable: the account's subdomain (SUBDOMAIN in https://SUBDOMAIN.workable.com).")
+@click.option("--api-token", default=None, envvar="PASSION_WORKABLE_API_TOKEN",
+              help="Workable: an API access token with r_candidates and w_candidates (asked for, hidden, "
+                   "when not given; or set PASSION_WORKABLE_API_TOKEN so it stays out of the shell "
+                   "history). Workable also signs its webhooks with it.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def create(provider: str, name: str, callback_url: str | None, client_id: str | None,
            client_secret: str | None, user_id: str | None, signature_tokens: tuple[str, ...],
-           api_key: str | None, as_json: bool) -> None:
+           api_key: str | None, subdomain: str | None, api_token: str | None, as_json: bool) -> None:
     """Create a connection and print its credentials once.
 
     Prints its id, webhook URL, signing secret and API token; only hashes or ciphertexts are stored, so
     they cannot be shown again (new-token and rotate-secret issue new ones). The CRM API's credentials
-    (Greenhouse's client credentials, Lever's API key) are checked against it first, and nothing is
-    stored if they fail."""
+    (Greenhouse's client credentials, Lever's API key, Workable's API token) are checked against it
+    first, and nothing is stored if they fail. Workable signs webhooks with its API token, which is
+    therefore the connection's signing secret too, and is never printed back."""
     from plugin.outbound import RefusedURL
     from plugin.storage.connections import create_connection
 
@@ -73,22 +80,30 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
                                  param_hint="'--signature-token'")
     if api_key and provider != "lever":
         raise click.UsageError(f"--api-key is for lever, not {provider}")
+    if (subdomain or api_token) and provider != "workable":
+        raise click.UsageError(f"--subdomain and --api-token are for workable, not {provider}")
     credentials = _crm_credentials(provider, client_id, client_secret, user_id)
+    vendor_secrets = list(signature_tokens) or None
     if provider == "lever":
         credentials = _lever_credentials(api_key)
+    if provider == "workable":
+        credentials = _workable_credentials(subdomain, api_token)
+        vendor_secrets = [credentials["api_token"]]  # Workable signs webhooks with the API token
     with _app_context(must_exist=False):
         if credentials:
             _check_credentials(provider, credentials)
         try:
             issued = create_connection(provider=provider, name=name, callback_url=callback_url,
-                                       credentials=credentials,
-                                       vendor_secrets=list(signature_tokens) or None)
+                                       credentials=credentials, vendor_secrets=vendor_secrets)
         except RefusedURL as exc:
             raise click.BadParameter(str(exc), param_hint="'--callback-url'") from exc
+    shown = issued.as_dict()
+    if provider == "workable":  # the API token itself: never printed back
+        shown["secret"] = "the API token (Workable signs webhooks with it)"
     if as_json:
-        click.echo(json.dumps(issued.as_dict()))
+        click.echo(json.dumps(shown))
         return
-    for key, value in issued.as_dict().items():
+    for key, value in shown.items():
         click.echo(f"{key + ':':13}{value}")
     if provider == "greenhouse":
         click.echo("In Greenhouse (Configure > Dev Center > Web Hooks), create one web hook per event "
@@ -100,6 +115,10 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
                    "events (applicationCreated, candidateStageChange, candidateArchiveChange, "
                    "candidateHired, candidateDeleted, contactCreated, contactUpdated) to the webhook URL "
                    "above; each webhook's signature token must be one given with --signature-token.")
+    if provider == "workable":
+        click.echo("In Workable, subscribe the webhook URL above to candidate_created and to "
+                   "candidate_moved with POST /spi/v3/subscriptions (docs/connectors.md, \"Workable\"); "
+                   "subscriptions expire (valid_until), and the reconciliation sweep covers the gap.")
 
 
 def _crm_credentials(provider: str, client_id: str | None, client_secret: str | None,
@@ -127,6 +146,22 @@ def _lever_credentials(api_key: str | None) -> dict[str, str]:
     return {"api_key": str(api_key)}
 
 
+def _workable_credentials(subdomain: str | None, api_token: str | None) -> dict[str, str]:
+    """Workable's subdomain (a DNS label) and API token, the token asked for (hidden) when neither the
+    option nor the variable gives it."""
+    from plugin.receiving.connectors.workable.api import SUBDOMAIN
+
+    if not subdomain:
+        raise click.BadParameter("required for --provider workable", param_hint="'--subdomain'")
+    subdomain = subdomain.strip().lower()
+    if not SUBDOMAIN.fullmatch(subdomain):
+        raise click.BadParameter("must be the account's subdomain: letters, digits and hyphens",
+                                 param_hint="'--subdomain'")
+    if not api_token:
+        api_token = click.prompt("Workable API token", hide_input=True)
+    return {"subdomain": subdomain, "api_token": str(api_token)}
+
+
 def _check_credentials(provider: str, credentials: dict[str, str]) -> None:
     """One small read against the CRM (Greenhouse: after getting a token), before anything is stored."""
     from flask import current_app
@@ -134,13 +169,14 @@ def _check_credentials(provider: str, credentials: dict[str, str]) -> None:
     from plugin.receiving.connectors import CrmAccount, CrmError
     from plugin.receiving.connectors.greenhouse.harvest import HarvestClient
     from plugin.receiving.connectors.lever.api import LeverClient
+    from plugin.receiving.connectors.workable.api import WorkableClient
 
-    client_class = {"greenhouse": HarvestClient, "lever": LeverClient}[provider]
+    client_class = {"greenhouse": HarvestClient, "lever": LeverClient, "workable": WorkableClient}[provider]
     client = client_class(CrmAccount("new", provider, credentials), current_app.config, shared=False)
     try:
         client.check_credentials()
     except CrmError as exc:
-        what = "API key" if provider == "lever" else "credentials"
+        what = {"lever": "API key", "workable": "API token"}.get(provider, "credentials")
         raise click.ClickException(f"the {client.vendor} {what} did not work: {exc}") from exc
 
 

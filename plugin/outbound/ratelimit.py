@@ -1,9 +1,10 @@
 """One rate gate per CRM connection, shared by every worker process through Redis.
 
 The gate holds two things: a block (no call before a moment the CRM named, through `Retry-After`,
-`X-RateLimit-Reset` or `X-RateLimit-Remaining: 0`) and a fixed-window counter sized by the CRM's own
-`X-RateLimit-Limit` once it has sent one. Both use the Redis server's clock, so workers on different
-hosts agree on "now". A call that may not go yet is told how long to wait; nothing here sleeps.
+`X-RateLimit-Reset` or `X-RateLimit-Remaining: 0`, each also spelt `X-Rate-Limit-*`) and a fixed-window
+counter sized by the CRM's own `X-RateLimit-Limit` once it has sent one. Both use the Redis server's
+clock, so workers on different hosts agree on "now". A call that may not go yet is told how long to
+wait; nothing here sleeps.
 """
 
 from __future__ import annotations
@@ -42,11 +43,14 @@ return tostring(ends)
 """
 
 _DIGITS = frozenset("0123456789")
+EARLIEST_UNIX_SECONDS = 1_000_000_000.0  # 2001-09-09: a reset below it is a delay, not a moment
 MAX_HOLD_SECONDS = 3600.0  # the longest a CRM's answer may hold its connection's calls back
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
-    return next((v for k, v in headers.items() if k.lower() == name), "").strip()
+    """A header's value; an `x-ratelimit-*` name also matches its `x-rate-limit-*` spelling (Workable's)."""
+    names = {name, name.replace("x-ratelimit-", "x-rate-limit-")}
+    return next((v for k, v in headers.items() if k.lower() in names), "").strip()
 
 
 def _seconds(value: str) -> float | None:
@@ -72,9 +76,12 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
 
 
 def reset_in(headers: Mapping[str, str], *, now: float) -> float | None:
-    """Seconds until `X-RateLimit-Reset` (a Unix timestamp in Greenhouse's documentation)."""
+    """Seconds until `X-RateLimit-Reset`: a Unix timestamp in Greenhouse's documentation; a value too
+    small to be one (before 2001) is read as seconds from now (Workable does not say which it sends)."""
     stamp = _seconds(_header(headers, "x-ratelimit-reset"))
-    return None if stamp is None else max(0.0, stamp - now)
+    if stamp is None:
+        return None
+    return stamp if stamp < EARLIEST_UNIX_SECONDS else max(0.0, stamp - now)
 
 
 @dataclass(frozen=True)

@@ -174,12 +174,19 @@ def receive(connection_id: str) -> Response | tuple[Response, int]:
         g.webhook_outcome = EventStatus.STALE
         log.info("webhook older than the last applied event connection=%s delivery=%s",
                  sender.connection_id, delivery_id)
-        return jsonify(status=EventStatus.STALE.value, delivery_id=delivery_id, analysis_queued=False), 202
+        return jsonify(status=EventStatus.STALE.value, delivery_id=delivery_id,
+                       analysis_queued=False), _accepted_status(sender.provider)
     queued = ingest.queue_analysis(outcome)
     queued = _enqueue_fetches(sender.connection_id, delivery_id, outcome.fetch) or queued
     log.info("webhook accepted connection=%s delivery=%s type=%s candidate=%s queued=%s",
              sender.connection_id, delivery_id, event.type, outcome.candidate_id, queued)
-    return jsonify(status=EventStatus.ACCEPTED.value, delivery_id=delivery_id, analysis_queued=queued), 202
+    return jsonify(status=EventStatus.ACCEPTED.value, delivery_id=delivery_id,
+                   analysis_queued=queued), _accepted_status(sender.provider)
+
+
+def _accepted_status(provider: str) -> int:
+    """202, or the status a CRM needs to count a delivery as received (Workable: only 200)."""
+    return int(getattr(get_connector(provider), "accepted_status", 202))
 
 
 def _enqueue_fetches(connection_id: str, delivery_id: str, external_ids: tuple[str, ...]) -> bool:

@@ -15,10 +15,12 @@ from plugin.receiving.connectors.base import (
 from plugin.receiving.connectors.greenhouse import GreenhouseConnector
 from plugin.receiving.connectors.lever import LeverConnector
 from plugin.receiving.connectors.standard import StandardConnector
+from plugin.receiving.connectors.workable import WorkableConnector
 
 _CONNECTORS: dict[str, Connector] = {"standard": StandardConnector(),
                                      "greenhouse": GreenhouseConnector(),
-                                     "lever": LeverConnector()}
+                                     "lever": LeverConnector(),
+                                     "workable": WorkableConnector()}
 PROVIDERS: tuple[str, ...] = tuple(_CONNECTORS)
 
 
