@@ -4,6 +4,7 @@ delivery id on the raw bytes, events mapped or ignored, the tags merge, and the 
 from __future__ import annotations
 
 import hashlib
+import time
 
 import pytest
 from marshmallow import ValidationError
@@ -105,3 +106,18 @@ def test_a_paging_next_off_the_account_host_is_refused(app, workable, monkeypatc
     assert next(pages) == [{"id": "c1"}]
     with pytest.raises(CrmError, match="outside the account's API"):
         next(pages)
+
+
+def test_workables_rate_headers_hold_the_gate(redis_client):
+    from plugin.outbound.ratelimit import RateGate, reset_in
+
+    redis_client.delete("passion:ratelimit:workable:parts:blocked")
+    gate = RateGate(redis_client, "workable:parts", window_seconds=10, default_limit=10)
+    now = time.time()
+    spent = {"X-Rate-Limit-Limit": "10", "X-Rate-Limit-Remaining": "0",
+             "X-Rate-Limit-Reset": str(int(now) + 4)}
+    assert gate.observe(200, spent, now=now) == pytest.approx(int(now) + 4 - now, abs=0.01)
+    assert gate.acquire() > 2
+    # a reset too small to be a Unix time is a delay in seconds (Workable does not say which it sends)
+    assert reset_in({"X-Rate-Limit-Reset": "7"}, now=now) == 7.0
+    assert reset_in({"X-RateLimit-Reset": str(int(now) + 3)}, now=now) == pytest.approx(3, abs=1)
