@@ -172,11 +172,12 @@ class FakeWorkable:
         if headers.get("authorization") != f"Bearer {self.api_token}":
             return 401, {}, {"error": "Not authorized"}
         over = int(limits["X-Rate-Limit-Remaining"]) < 0
-        shown = dict(limits, **{"X-Rate-Limit-Remaining": str(max(0, int(limits["X-Rate-Limit-Remaining"])))})
+        shown = {**limits, "X-Rate-Limit-Remaining": str(max(0, int(limits["X-Rate-Limit-Remaining"])))}
         if forced or over:
             with self.lock:
                 self.over_limit += over
-            extra = shown if self.retry_after is None else dict(shown, **{"Retry-After": str(self.retry_after)})
+            extra = dict(shown) if self.retry_after is None else {**shown,
+                                                                  "Retry-After": str(self.retry_after)}
             return 429, extra, {"error": "Too many requests"}
         with self.lock:
             scripted = self.scripted.pop(0) if self.scripted else None

@@ -68,8 +68,9 @@ def test_without_an_envelope_id_the_delivery_id_is_the_signed_bodys_digest():
 
 
 def test_candidate_events_become_thin_changes_and_others_are_ignored():
-    moved = inbound.load_event({"id": "e", "fired_at": "2026-05-02T10:00:00Z", "event_type": "candidate_moved",
-                                "resource_type": "candidate", "data": {"id": "108d1748", "name": "x"}})
+    moved = inbound.load_event({"id": "e", "fired_at": "2026-05-02T10:00:00Z",
+                                "event_type": "candidate_moved", "resource_type": "candidate",
+                                "data": {"id": "108d1748", "name": "x"}})
     assert moved is not None and (moved.type, moved.external_id, moved.fetch) == (
         "candidate.changed", "108d1748", ("108d1748",))
     assert moved.history is None and moved.occurred_at is not None
