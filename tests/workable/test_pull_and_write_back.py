@@ -161,12 +161,17 @@ def test_a_signed_webhook_is_answered_200_queues_a_fetch_and_is_deduplicated(
     assert (again.status_code, again.json["status"]) == (200, "duplicate")
     assert queued_tasks(redis_client) == ["workers.fetch_candidate"]
 
+    # one subscription per target URL: the created event's target differs by a query the route ignores
+    created_body, created_headers = workable.webhook("candidate_created", "c-9")
+    created = client.post(f"{url}?event=candidate_created", data=created_body, headers=created_headers)
+    assert created.status_code == 200 and created.json["status"] == "accepted"
+
     forged = client.post(url, data=body.replace(b"c-9", b"c-8"), headers=headers)
     assert forged.status_code == 401 and "signature does not match" in forged.json["message"]
     hr_body, hr_headers = workable.webhook("employee_created", "e-1")
     ignored = client.post(url, data=hr_body, headers=hr_headers)
     assert (ignored.status_code, ignored.json["status"]) == (200, "ignored")
-    assert queued_tasks(redis_client) == ["workers.fetch_candidate"]
+    assert queued_tasks(redis_client) == ["workers.fetch_candidate"] * 2
 
 
 def test_the_gate_keeps_within_workables_window_and_429s_are_waited_out(app, workable,
