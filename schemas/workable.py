@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from html.parser import HTMLParser
 from typing import Any
 
@@ -18,7 +19,6 @@ from schemas.history import MAX_ID_CHARS, Identifier
 
 # the candidate events Workable sends (it has no candidate-updated event): the worker reads the candidate
 CHANGE_EVENTS = ("candidate_created", "candidate_moved")
-CANDIDATE_RESOURCE = "candidate"
 _API_DATE = re.compile(r"((?:19|20)[0-9]{2})-(0[1-9]|1[0-2])(-[0-3][0-9](T.*)?)?")
 # elements after which the text continues on a new line (the engine reads a line break as a sentence end)
 _BLOCKS = frozenset({"p", "div", "li", "br", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -33,16 +33,27 @@ class CandidateSchema(Schema):
 
 
 class EnvelopeSchema(Schema):
-    """`{id, fired_at, resource_type, event_type, data}` as independent implementations read it."""
+    """`{id, fired_at, resource_type, event_type, data}` as independent implementations read it. Only
+    `event_type` is required: a field whose shape is unconfirmed must not make every delivery refused (and
+    sent again); `id` is read by the signature check, `fired_at` by `fired_at()`."""
 
     class Meta:
         unknown = EXCLUDE
 
-    id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
-    fired_at = fields.AwareDateTime(load_default=None, allow_none=True)
-    resource_type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     event_type = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    fired_at = fields.Raw(load_default=None, allow_none=True)
     data = fields.Raw(load_default=None, allow_none=True)
+
+
+def fired_at(value: Any) -> datetime | None:
+    """The envelope's `fired_at` (ISO 8601 with a zone) as an aware time; anything else as unknown."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        found = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else None
 
 
 class _TextOfHtml(HTMLParser):

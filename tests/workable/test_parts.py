@@ -61,6 +61,12 @@ def test_the_signature_is_checked_on_the_raw_bytes_in_constant_time():
             inbound.verify([API_TOKEN], headers, sent)
 
 
+def test_a_numeric_envelope_id_is_the_delivery_id_too():
+    body = b'{"id":123,"event_type":"candidate_moved","data":{"id":"c1"}}'
+    assert inbound.verify([API_TOKEN], {"X-Workable-Signature": sign(API_TOKEN, body)}, body) == \
+        "workable:123"
+
+
 def test_without_an_envelope_id_the_delivery_id_is_the_signed_bodys_digest():
     body = b'{"event_type":"candidate_moved","data":{"id":"c1"}}'
     assert inbound.verify([API_TOKEN], {"X-Workable-Signature": sign(API_TOKEN, body)}, body) == \
@@ -75,6 +81,9 @@ def test_candidate_events_become_thin_changes_and_others_are_ignored():
         "candidate.changed", "108d1748", ("108d1748",))
     assert moved.history is None and moved.occurred_at is not None
     assert inbound.load_event({"event_type": "candidate_created", "data": {"id": "c2"}}).fetch == ("c2",)
+    odd = inbound.load_event({"id": 7, "fired_at": "yesterday", "event_type": "candidate_moved",
+                              "data": {"id": "c3"}})  # unconfirmed fields in another shape: still taken
+    assert odd is not None and odd.occurred_at is None
     assert inbound.load_event({"event_type": "employee_created", "data": {"id": "e1"}}) is None
     with pytest.raises(ValidationError) as refused:
         inbound.load_event({"event_type": "candidate_moved", "data": {"name": "no id"}})

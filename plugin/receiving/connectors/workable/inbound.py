@@ -38,6 +38,8 @@ def _delivery_id(body: bytes) -> str:
     except (ValueError, RecursionError):
         envelope = None  # the receiver names the JSON error next
     event_id = envelope.get("id") if isinstance(envelope, dict) else None
+    if isinstance(event_id, int) and not isinstance(event_id, bool):
+        event_id = str(event_id)
     if isinstance(event_id, str) and event_id.isprintable() and 0 < len(event_id) <= MAX_EVENT_ID_CHARS:
         return f"workable:{event_id}"
     return "sha256:" + hashlib.sha256(body).hexdigest()
@@ -57,4 +59,5 @@ def load_event(payload: Any) -> InboundEvent | None:
     except ValidationError as exc:
         raise ValidationError({"data": exc.messages}) from exc
     person = candidate["id"]
-    return InboundEvent(CHANGED_TYPE, person, None, occurred_at=envelope["fired_at"], fetch=(person,))
+    return InboundEvent(CHANGED_TYPE, person, None, occurred_at=workable.fired_at(envelope["fired_at"]),
+                        fetch=(person,))
