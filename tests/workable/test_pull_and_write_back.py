@@ -95,7 +95,24 @@ def test_a_candidate_changed_between_the_reads_is_merged_again(app, workable, wo
     with app.app_context():
         _analyse_and_deliver("c-4")
     assert workable.tags_of("c-4") == ["senior", "hired", "worksheet:awaiting"]
-    assert len(reads) == 4 and len(workable.tag_calls()) == 1
+    assert len(reads) == 3 and len(workable.tag_calls()) == 1  # the changed read is the next merge's
+
+
+def test_a_candidate_that_keeps_changing_is_left_to_a_retry_without_a_write(app, workable,
+                                                                            workable_connection):
+    from workers import tasks
+
+    workable.add_candidate("c-6", ENTRIES)
+    with app.app_context():
+        crm_sync.fetch(workable_connection.id, "c-6")
+        row = _candidate("c-6")
+        analysis_id = pipeline.analyze(row.id, row.history_version)
+    workable.on_read = workable.touch  # every read finds it changed since the last
+    with app.app_context():
+        tasks.deliver_analysis.run(analysis_id)
+        analysis = db.session.get(Analysis, analysis_id)
+        assert analysis.delivery_status == "pending" and "kept changing" in analysis.last_error
+    assert workable.tag_calls() == [] and workable.tags_of("c-6") == []
 
 
 def test_nothing_is_sent_when_the_tags_are_unchanged_and_our_echo_changes_nothing(

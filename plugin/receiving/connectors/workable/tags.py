@@ -57,13 +57,14 @@ def _read(client: WorkableClient, candidate_id: str) -> tuple[list[str], Any]:
 def apply(client: WorkableClient, plan: TagPlan) -> bool:
     """Write the merged tags; False when the candidate already has them (nothing sent). CrmError
     (retryable) when the candidate changed between each pair of reads."""
+    current, updated_at = _read(client, plan.candidate_id)
     for _ in range(MERGE_TRIES):
-        current, updated_at = _read(client, plan.candidate_id)
         wanted = merged(current, plan)
         if wanted == current:
             return False
-        if _read(client, plan.candidate_id)[1] != updated_at:
-            continue  # changed while we merged: merge again from what it is now
-        client.send("PUT", candidate_path(TAGS_PATH, plan.candidate_id), {"tags": wanted})
-        return True
+        again, updated_again = _read(client, plan.candidate_id)
+        if updated_again == updated_at:
+            client.send("PUT", candidate_path(TAGS_PATH, plan.candidate_id), {"tags": wanted})
+            return True
+        current, updated_at = again, updated_again  # changed while we merged: merge what it is now
     raise CrmError("Workable candidate kept changing while its tags were merged", retry_after=10.0)
