@@ -1,7 +1,7 @@
 """A stand-in Workable: a real HTTP server on loopback speaking SPI v3 as the team's reference describes it,
 and the CRM's webhook side (signed deliveries).
 
-Built from the documented shapes (/work/shared/spec/crm-connectors.md section 4): every account on its own
+Built from the documented shapes (the team's reference, crm-connectors.md section 4): every account on its own
 host (here a first path segment, `/<subdomain>/spi/v3/…`), `Authorization: Bearer <API token>` (anything
 else 401); `GET /spi/v3/candidates` with `limit` (default 50) and `updated_after`, its rows without
 experience or tags, the next page as the full URL in `paging.next`; `GET /spi/v3/candidates/{id}` with
