@@ -172,7 +172,9 @@ def list_connections(as_json: bool) -> None:
                    "https://acme.greenhouse.io (repeat it for each; replaces the list).")
 @click.option("--no-frame-ancestors", is_flag=True, help="No site may frame the CRM panel.")
 def update(connection_id: str, frame_ancestors: tuple[str, ...], no_frame_ancestors: bool) -> None:
-    """Change a connection's settings: which sites may embed its CRM panel."""
+    """Set which sites may frame the CRM panel.
+
+    The connection's https origins; the panel refuses every other frame (docs/workspace.md)."""
     from plugin.storage.connections import set_frame_ancestors
 
     if bool(frame_ancestors) == no_frame_ancestors:

@@ -17,8 +17,10 @@ def panel() -> None:
 @click.option("--minutes", type=click.IntRange(1, 24 * 60), default=None,
               help="Minutes until the URL expires [default: PASSION_PANEL_LINK_MINUTES, 15].")
 def link(crm_id: str, connection_id: str | None, minutes: int | None) -> None:
-    """Print a panel URL for the candidate with this CRM id: it opens their profile, read-only, framed
-    only by the connection's frame ancestors, until it expires."""
+    """Print a signed panel URL for one candidate.
+
+    It opens the profile of the candidate with this CRM id, read-only, framed only by the connection's
+    frame ancestors, until it expires."""
     from plugin.cli.database import app_context, candidate_by_crm_id
     from plugin.panel import links
 
