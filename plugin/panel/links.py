@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from plugin.storage.models import Candidate, as_utc
 
 SALT = "passion-tagger crm panel"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_TOKEN_CHARS = 1_000
 
 
@@ -39,7 +40,7 @@ class PanelClaim:
 
 
 def row_of(candidate: Candidate) -> tuple[int, int]:
-    return candidate.id, int(as_utc(candidate.created_at).timestamp() * 1_000_000)
+    return candidate.id, (as_utc(candidate.created_at) - EPOCH) // timedelta(microseconds=1)
 
 
 def _serializer() -> URLSafeSerializer:
