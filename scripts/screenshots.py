@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Screenshots of the recruiter pages for docs/screenshots/: the demo pool, a profile, its explanation and
-the audit log, wide (1280 px) and in a CRM side panel (400 px), and the embedded CRM panel (400 px), taken by Playwright driving Debian's
-/usr/bin/chromium (nothing downloaded).
+the audit log, wide (1280 px) and in a CRM side panel (400 px), and the embedded CRM panel (400 px), taken
+by Playwright driving Debian's /usr/bin/chromium (nothing downloaded).
 
 The app runs in-process on a throwaway SQLite database with an in-memory broker; the demo candidates arrive
 through the signed webhook and are analysed in-process, as tests/conftest.py's ingest_and_analyze does.
