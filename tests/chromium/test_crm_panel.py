@@ -53,7 +53,7 @@ def panel_url(app, client, connection, live_url) -> str:
     """Ana's panel URL on the live server."""
     ana = next(data for data in demo_candidates() if data["candidate_id"] == "demo-ana")
     ingest_and_analyze(app, client, connection, ana)
-    with app.app_context(), app.test_request_context():
+    with app.app_context():
         app.config["PUBLIC_URL"] = live_url
         return links.issue(db.session.query(Candidate).filter_by(external_id="demo-ana").one()).url
 
