@@ -51,7 +51,7 @@ def _migrations_dir() -> Any:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from plugin import worksheet
+    from plugin import panel, worksheet
     from plugin.api import register_api
     from plugin.api.swagger_ui import bp as api_docs_bp
     from plugin.health import bp as health_bp
@@ -63,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_docs_bp)
     app.register_blueprint(web_bp)
     worksheet.init_app(app)
+    panel.init_app(app)
     register_api(app)
 
 

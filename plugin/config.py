@@ -31,6 +31,7 @@ _ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "EVENT_RETENTION_DAYS": ("EVENT_RETENTION_DAYS", int),
     "METRICS_TOKEN": ("METRICS_TOKEN", str),
     "WORKSHEET_RATE_LIMIT": ("WORKSHEET_RATE_LIMIT", int),
+    "PANEL_LINK_MINUTES": ("PANEL_LINK_MINUTES", int),
     # CRM connectors that call the vendor's API (docs/connectors.md)
     "GREENHOUSE_API_URL": ("GREENHOUSE_API_URL", str),
     "GREENHOUSE_TOKEN_URL": ("GREENHOUSE_TOKEN_URL", str),
@@ -112,6 +113,7 @@ def default_config() -> dict[str, Any]:
         "WORKABLE_RATE_LIMIT": 10,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "WORKSHEET_RATE_LIMIT": 300,  # requests per worksheet link per 10 minutes (docs/worksheet.md)
+        "PANEL_LINK_MINUTES": 15,  # how long a signed CRM panel URL opens the panel (docs/workspace.md)
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # browser-facing security (plugin/security.py, docs/security.md)
         "SESSION_COOKIE_HTTPONLY": True,

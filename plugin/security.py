@@ -4,10 +4,13 @@
   Behind a TLS-terminating proxy, https is learnt from X-Forwarded-Proto only when PASSION_PROXY_HOPS says
   how many proxies set it; otherwise that header is anyone's to send and is ignored.
 - CSP, frame-ancestors and X-Frame-Options (no framing, so no clickjacking), nosniff, no referrer to
-  other sites (URLs hold candidate ids), and `Cache-Control: no-store` on everything but static files:
-  pages and API answers hold personal data that must not stay in a shared browser's or a proxy's cache.
+  other sites (URLs hold candidate ids and panel tokens), and `Cache-Control: no-store` on everything but
+  static files: pages and API answers hold personal data that must not stay in a shared browser's or a
+  proxy's cache.
 - CSRF tokens (Flask-WTF) for the pages' forms; the receiver (signed) and the API (bearer token, no
   cookie) need none, so checking is per blueprint (plugin/pages).
+- The CRM panel (plugin/panel) alone may be framed, by its connection's origins only (`panel_policy`),
+  and then sends no X-Frame-Options, which cannot name origins.
 """
 
 from __future__ import annotations
@@ -25,6 +28,12 @@ PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-actio
 DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
                "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'")
 DOCS_ENDPOINTS = {"api-docs.openapi_swagger_ui"}
+NO_FRAMING = "frame-ancestors 'none'"
+
+
+def panel_policy(origins: list[str]) -> str:
+    """The pages' policy, framed by these origins only ('none' without any); a view sets it."""
+    return PAGE_POLICY.replace(NO_FRAMING, "frame-ancestors " + (" ".join(origins) or "'none'"))
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
@@ -42,12 +51,13 @@ def add_security_headers(response: Response) -> Response:
     """after_request: the headers above, without overriding what a view chose."""
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
     # same-origin: no URL (they hold candidate ids) leaks to other sites, and Flask-WTF's https check of
     # the Referer on our own forms still works
     headers.setdefault("Referrer-Policy", "same-origin")
     policy = DOCS_POLICY if request.endpoint in DOCS_ENDPOINTS else PAGE_POLICY
-    headers.setdefault("Content-Security-Policy", policy)
+    if NO_FRAMING in headers.setdefault("Content-Security-Policy", policy):
+        # X-Frame-Options has no list of origins: only an answer nobody may frame says DENY
+        headers.setdefault("X-Frame-Options", "DENY")
     if not _is_static(request.endpoint):
         headers["Cache-Control"] = "no-store"
     return response

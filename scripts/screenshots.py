@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Screenshots of the recruiter pages for docs/screenshots/: the demo pool, a profile, its explanation and
-the audit log, wide (1280 px) and in a CRM side panel (400 px), taken by Playwright driving Debian's
-/usr/bin/chromium (nothing downloaded).
+the audit log, wide (1280 px) and in a CRM side panel (400 px), and the embedded CRM panel (400 px), taken
+by Playwright driving Debian's /usr/bin/chromium (nothing downloaded).
 
 The app runs in-process on a throwaway SQLite database with an in-memory broker; the demo candidates arrive
 through the signed webhook and are analysed in-process, as tests/conftest.py's ingest_and_analyze does.
@@ -62,6 +62,7 @@ def main() -> None:
             upgrade_database()
         token = _fill(app, app.test_client())
         server = make_server("127.0.0.1", 0, app, threaded=True)
+        app.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"  # what panel URLs point at
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             _shoot(f"http://127.0.0.1:{server.server_port}", token, args.out, args.chromium)
@@ -86,7 +87,19 @@ def _shoot(base: str, token: str, out: Path, chromium: str) -> None:
                 if name == "filters":
                     page.locator("summary", has_text="Themes").click()
                 page.screenshot(path=str(out / f"{name}-{size}.png"), full_page=name != "pool-all")
+        _shoot_crm_panel(browser, base, token, out)
         browser.close()
+
+
+def _shoot_crm_panel(browser, base: str, token: str, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """The panel as a CRM's side panel shows it: a URL minted by the API, opened without signing in."""
+    context = browser.new_context(viewport={"width": WIDTHS["panel"], "height": 900})
+    minted = context.request.post(base + "/api/candidates/demo-ana/panel-link",
+                                  headers={"Authorization": f"Bearer {token}"})
+    page = context.new_page()
+    page.goto(minted.json()["url"])
+    page.screenshot(path=str(out / "crm-panel.png"), full_page=True)
+    context.close()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ def register_api(app: Flask) -> None:
     from plugin.api.audit import blp as audit_blp
     from plugin.api.candidates import blp as candidates_blp
     from plugin.api.explanations import blp as explanations_blp
+    from plugin.api.panel_links import blp as panel_links_blp
     from plugin.api.themes import blp as themes_blp
     from plugin.api.webhook_docs import register_webhook_docs
     from plugin.api.worksheet_links import blp as worksheet_links_blp
@@ -21,4 +22,5 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(worksheet_links_blp)
     api.register_blueprint(explanations_blp)
     api.register_blueprint(audit_blp)
+    api.register_blueprint(panel_links_blp)
     register_webhook_docs(app)

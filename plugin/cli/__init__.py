@@ -10,6 +10,7 @@ import click
 from plugin.cli.audit import audit
 from plugin.cli.connections import connections
 from plugin.cli.demo import demo
+from plugin.cli.panel import panel
 from plugin.cli.recruiters import recruiters
 from plugin.cli.replay import replay
 from plugin.cli.services import db_upgrade, run, serve, worker
@@ -25,5 +26,6 @@ def main() -> None:
     """
 
 
-for command in (run, serve, worker, connections, recruiters, demo, db_upgrade, replay, worksheet, audit):
+for command in (run, serve, worker, connections, recruiters, demo, db_upgrade, replay, worksheet, audit,
+                panel):
     main.add_command(command)

@@ -194,11 +194,33 @@ def list_connections(as_json: bool) -> None:
     with _app_context():
         rows = [{"id": c.id, "name": c.name, "provider": c.provider, "enabled": c.enabled,
                  "webhook_url": webhook_url(c.id), "callback_url": c.callback_url,
-                 "crm": crm_state.status(c.id)}
+                 "frame_ancestors": c.frame_ancestor_origins, "crm": crm_state.status(c.id)}
                 for c in db.session.scalars(db.select(Connection).order_by(Connection.created_at))]
     for row in rows:
         click.echo(json.dumps(row) if as_json else
                    f"{row['id']}  {'enabled ' if row['enabled'] else 'DISABLED'}  {row['name']}")
+
+
+@connections.command("update")
+@click.argument("connection_id")
+@click.option("--frame-ancestor", "frame_ancestors", multiple=True, metavar="ORIGIN",
+              help="An https origin that may show the CRM panel in a frame, e.g. "
+                   "https://acme.greenhouse.io (repeat it for each; replaces the list).")
+@click.option("--no-frame-ancestors", is_flag=True, help="No site may frame the CRM panel.")
+def update(connection_id: str, frame_ancestors: tuple[str, ...], no_frame_ancestors: bool) -> None:
+    """Set which sites may frame the CRM panel.
+
+    The connection's https origins; the panel refuses every other frame (docs/workspace.md)."""
+    from plugin.storage.connections import set_frame_ancestors
+
+    if bool(frame_ancestors) == no_frame_ancestors:
+        raise click.UsageError("give --frame-ancestor (one or more) or --no-frame-ancestors")
+    with _app_context():
+        try:
+            stored = set_frame_ancestors(_connection(connection_id), list(frame_ancestors))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--frame-ancestor'") from exc
+    click.echo(f"frame ancestors: {' '.join(stored) or 'none (the panel cannot be framed)'}")
 
 
 def _single(name: str, help_text: str, action: Callable[[Any], str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -57,3 +58,24 @@ def app_context(*, must_exist: bool, named: bool = True) -> Iterator[Flask]:
     with app.app_context():
         upgrade_database()
         yield app
+
+
+def candidate_by_crm_id(crm_id: str, connection_id: str | None) -> Any:
+    """The one candidate with this CRM id (in this connection, when given), or a ClickException naming
+    what is missing or ambiguous; inside app_context."""
+    from sqlalchemy import select
+
+    from plugin.extensions import db
+    from plugin.storage.models import Candidate
+    from schemas.history import normalize_id
+
+    query = select(Candidate).where(Candidate.external_id == normalize_id(crm_id))
+    if connection_id:
+        query = query.where(Candidate.connection_id == connection_id)
+    found = list(db.session.scalars(query.limit(2)))
+    if not found:
+        where = f" in {connection_id}" if connection_id else ""
+        raise click.ClickException(f"no candidate {crm_id!r}{where}")
+    if len(found) > 1:
+        raise click.ClickException(f"several connections have a candidate {crm_id!r}: pass --connection")
+    return found[0]

@@ -20,25 +20,11 @@ def worksheet() -> None:
               help="Days until the link expires.")
 def link(crm_id: str, connection_id: str | None, days: int) -> None:
     """Print a new worksheet link for the candidate with this CRM id (send it to them only)."""
-    from sqlalchemy import select
-
-    from plugin.cli.database import app_context
-    from plugin.extensions import db
-    from plugin.storage.models import Candidate
+    from plugin.cli.database import app_context, candidate_by_crm_id
     from plugin.worksheet import links
-    from schemas.history import normalize_id
 
     with app_context(must_exist=True):
-        query = select(Candidate).where(Candidate.external_id == normalize_id(crm_id))
-        if connection_id:
-            query = query.where(Candidate.connection_id == connection_id)
-        found = list(db.session.scalars(query.limit(2)))
-        if not found:
-            where = f" in {connection_id}" if connection_id else ""
-            raise click.ClickException(f"no candidate {crm_id!r}{where}")
-        if len(found) > 1:
-            raise click.ClickException(f"several connections have a candidate {crm_id!r}: pass --connection")
-        issued = links.issue(found[0].id, days=days)
+        issued = links.issue(candidate_by_crm_id(crm_id, connection_id).id, days=days)
     click.echo(f"url:        {issued.url}")
     click.echo(f"link_id:    {issued.link_id}")
     click.echo(f"expires_at: {issued.expires_at.isoformat()}")

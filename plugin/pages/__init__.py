@@ -30,9 +30,9 @@ from werkzeug.exceptions import HTTPException
 
 from plugin.api.auth import connection_for_token_hash
 from plugin.api.candidates import queue_reanalysis
-from plugin.explanation import esco_link, explain, jobs_read
+from plugin.explanation import explain
 from plugin.extensions import csrf
-from plugin.pages import export, filters, suggestions, wording
+from plugin.pages import export, filters, profile, suggestions, wording
 from plugin.storage import audit, page_sessions, pool, recruiters, sign_in_limits
 from plugin.storage.crypto import hash_token
 from schemas.catalogue import THEMES
@@ -42,7 +42,7 @@ bp = Blueprint("web", __name__, template_folder="templates", static_folder="stat
 PAGE_SIZE = 25
 AUDIT_PAGE_SIZE = 50
 SESSION_KEY = "page_session"
-LABELS = {theme.id: theme.label for theme in THEMES}
+LABELS = profile.LABELS
 
 
 @bp.before_request
@@ -174,20 +174,8 @@ def candidate_or_404(external_id: str) -> Any:
 @signed_in
 def candidate(external_id: str):  # type: ignore[no-untyped-def]
     """One candidate: name and CRM link, the passion profile, the evidence by job, skills, states."""
-    found = candidate_or_404(external_id)
-    analysis = found.latest_analysis
-    result = analysis.result if analysis else {}
-    # the analysis's job and phrase positions point into the history it read: while a newer one waits,
-    # they are not laid over the current jobs
-    current = analysis is not None and analysis.history_version == found.history_version
-    return render_template(
-        "candidate.html", candidate=found, analysis=analysis, result=result, labels=LABELS,
-        state=wording.analysis_state(found), current=current,
-        write_back=wording.write_back_state(g.connection, analysis) if analysis else None,
-        profile=wording.passion_profile(result, len(found.history.get("jobs", []))
-                                        if current else jobs_read(result)),
-        phrase_themes=wording.phrase_themes(result, LABELS) if current else {},
-        esco_link=esco_link)
+    return render_template("candidate.html", **profile.context(g.connection, candidate_or_404(external_id)),
+                           panel=False)
 
 
 @bp.post("/pool/<path:external_id>/reanalyze")

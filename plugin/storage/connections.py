@@ -11,6 +11,7 @@ from plugin.extensions import db
 from plugin.outbound import OutboundPolicy
 from plugin.storage.crypto import hash_token, new_api_token, new_signing_secret
 from plugin.storage.models import Connection
+from schemas.panel import MAX_FRAME_ANCESTORS, frame_origin
 
 
 @dataclass(frozen=True)
@@ -89,3 +90,14 @@ def set_enabled(connection: Connection, enabled: bool) -> None:
     """A disabled connection refuses every webhook (403) and every token (401)."""
     connection.enabled = enabled
     db.session.commit()
+
+
+def set_frame_ancestors(connection: Connection, origins: list[str]) -> list[str]:
+    """Replace the origins that may frame the connection's CRM panel ([]: none may); ValueError names a
+    value that is not an https origin. Returns them as stored (normalised, without repeats)."""
+    cleaned = list(dict.fromkeys(frame_origin(origin) for origin in origins))
+    if len(cleaned) > MAX_FRAME_ANCESTORS:
+        raise ValueError(f"at most {MAX_FRAME_ANCESTORS} origins")
+    connection.frame_ancestors = " ".join(cleaned) or None
+    db.session.commit()
+    return cleaned

@@ -73,6 +73,8 @@ class Connection(db.Model):
     crm_credentials_encrypted: Mapped[str | None] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # https origins that may frame the CRM panel (space-separated, as in the CSP); None: none may
+    frame_ancestors: Mapped[str | None] = mapped_column(Text)
 
     candidates: Mapped[list[Candidate]] = relationship(
         back_populates="connection", cascade="all, delete-orphan", passive_deletes=True)
@@ -92,6 +94,10 @@ class Connection(db.Model):
 
     def set_credentials(self, secret_key: str, values: dict[str, str]) -> None:
         self.crm_credentials_encrypted = encrypt(secret_key, json.dumps(values))
+
+    @property
+    def frame_ancestor_origins(self) -> list[str]:
+        return self.frame_ancestors.split() if self.frame_ancestors else []
 
 
 class Candidate(db.Model):

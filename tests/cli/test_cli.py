@@ -15,7 +15,8 @@ COMMANDS = [[], ["run"], ["serve"], ["worker"], ["analyze"], ["connections"],
             ["connections", "create"], ["connections", "list"], ["connections", "rotate-secret"],
             ["recruiters"], ["recruiters", "create"], ["recruiters", "list"], ["recruiters", "delete"],
             ["demo"], ["db-upgrade"], ["replay"], ["skills"], ["explain"], ["worksheet"],
-            ["worksheet", "link"], ["worksheet", "revoke"], ["audit"]]
+            ["worksheet", "link"], ["worksheet", "revoke"], ["audit"], ["connections", "update"],
+            ["panel"], ["panel", "link"]]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "passion")
@@ -127,7 +128,7 @@ def test_empty_or_blank_input_is_refused_with_a_clear_message(args, stdin, messa
 
 
 def test_command_summaries_are_never_cut():
-    for group in ([], ["connections"]):
+    for group in ([], ["connections"], ["panel"]):
         listing = CliRunner().invoke(main, [*group, "--help"], terminal_width=80).output
         commands = listing.split("Commands:")[1]
         assert "..." not in commands, commands
