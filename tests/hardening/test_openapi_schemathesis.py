@@ -24,6 +24,7 @@ OPERATIONS = [("/api/candidates", "GET"), ("/api/candidates/{external_id}", "GET
               ("/api/candidates/{external_id}/reanalyze", "POST"), ("/api/themes", "GET"), WEBHOOK,
               ("/api/candidates/{external_id}/worksheet-link", "POST"),
               ("/api/candidates/{external_id}/worksheet-links/{link_id}", "DELETE"),
+              ("/api/candidates/{external_id}/panel-link", "POST"),
               ("/api/explanations/{external_id}", "GET"), ("/api/audit", "GET")]
 # only the lists take arguments a spec can forbid (a path id is any text; themes takes none). The webhook
 # route has no negative run: its header mutations would be undone by signing, and a body negated in one
