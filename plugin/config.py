@@ -46,6 +46,11 @@ _ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "WORKABLE_API_URL": ("WORKABLE_API_URL", str),
     "WORKABLE_RATE_WINDOW_SECONDS": ("WORKABLE_RATE_WINDOW_SECONDS", float),
     "WORKABLE_RATE_LIMIT": ("WORKABLE_RATE_LIMIT", int),
+    "BULLHORN_AUTH_URL": ("BULLHORN_AUTH_URL", str),
+    "BULLHORN_LOGIN_URL": ("BULLHORN_LOGIN_URL", str),
+    "BULLHORN_RATE_WINDOW_SECONDS": ("BULLHORN_RATE_WINDOW_SECONDS", float),
+    "BULLHORN_RATE_LIMIT": ("BULLHORN_RATE_LIMIT", int),
+    "BULLHORN_POLL_INTERVAL_SECONDS": ("BULLHORN_POLL_INTERVAL_SECONDS", int),
     # browser-facing security (docs/security.md)
     "PROXY_HOPS": ("PROXY_HOPS", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda raw: raw.lower() in ("1", "true", "yes")),
@@ -111,6 +116,15 @@ def default_config() -> dict[str, Any]:
         # Workable documents 10 calls per 10 s window for an account token (50 for OAuth/partner tokens)
         "WORKABLE_RATE_WINDOW_SECONDS": 10.0,
         "WORKABLE_RATE_LIMIT": 10,
+        # the OAuth server and the REST login of the account's data centre (a wrong one answers 307)
+        "BULLHORN_AUTH_URL": "https://auth.bullhornstaffing.com",
+        "BULLHORN_LOGIN_URL": "https://rest.bullhornstaffing.com/rest-services",
+        # Bullhorn documents no quota, only "on 429 wait 1 second then retry": a 1 s window (a 429 holds
+        # every call of the connection for it) and a modest number of calls in it
+        "BULLHORN_RATE_WINDOW_SECONDS": 1.0,
+        "BULLHORN_RATE_LIMIT": 5,
+        # Bullhorn's guide polls every 30 minutes or hourly; events expire after 7 days unread
+        "BULLHORN_POLL_INTERVAL_SECONDS": 600,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "WORKSHEET_RATE_LIMIT": 300,  # requests per worksheet link per 10 minutes (docs/worksheet.md)
         "PANEL_LINK_MINUTES": 15,  # how long a signed CRM panel URL opens the panel (docs/workspace.md)

@@ -19,6 +19,8 @@ BACKFILL_TASK = "workers.backfill"
 FETCH_TASK = "workers.fetch_candidate"
 RECONCILE_ALL_TASK = "workers.reconcile_crms"
 RECONCILE_TASK = "workers.reconcile_connection"
+POLL_ALL_TASK = "workers.poll_crms"
+POLL_TASK = "workers.poll_connection"
 QUEUE = "passion"
 # Re-analyses after an engine version change wait here. The worker consumes it beside QUEUE (taking from each
 # in turn), and it is topped up one batch at a time only while QUEUE is nearly empty, so a live webhook waits
@@ -48,7 +50,9 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
                           "backfill": {"task": BACKFILL_TASK,
                                        "schedule": float(config["SWEEP_INTERVAL_SECONDS"])},
                           "reconcile": {"task": RECONCILE_ALL_TASK,
-                                        "schedule": float(config["RECONCILE_INTERVAL_SECONDS"])}},
+                                        "schedule": float(config["RECONCILE_INTERVAL_SECONDS"])},
+                          "poll": {"task": POLL_ALL_TASK,
+                                   "schedule": float(config["BULLHORN_POLL_INTERVAL_SECONDS"])}},
     }
 
 

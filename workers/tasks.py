@@ -20,6 +20,8 @@ from plugin.queue import (
     DELIVER_TASK,
     DELIVERY_MAX_ATTEMPTS,
     FETCH_TASK,
+    POLL_ALL_TASK,
+    POLL_TASK,
     QUEUE,
     RECONCILE_ALL_TASK,
     RECONCILE_TASK,
@@ -167,6 +169,25 @@ def reconcile_connection(connection_id: str) -> None:
         if not exc.retryable:
             crm_sync.record_refusal(connection_id, "reconcile", str(exc))
         log.warning("reconcile failed connection=%s retryable=%s", connection_id, exc.retryable)
+
+
+@shared_task(name=POLL_ALL_TASK, acks_late=True, soft_time_limit=60, time_limit=90)
+def poll_crms() -> None:
+    """The beat's poll: one task per connection whose CRM is polled for events (Bullhorn)."""
+    for connection_id in crm_sync.polling_connections():
+        poll_connection.delay(connection_id)
+
+
+@shared_task(name=POLL_TASK, acks_late=True, soft_time_limit=120, time_limit=150)
+def poll_connection(connection_id: str) -> None:
+    """Read the connection's event batches; a failed read waits for the next beat (the batch's
+    requestId is kept, so it is read again) and is shown on the connection when refused for good."""
+    try:
+        crm_sync.poll(connection_id)
+    except CrmError as exc:
+        if not exc.retryable:
+            crm_sync.record_refusal(connection_id, "poll", str(exc))
+        log.warning("poll failed connection=%s retryable=%s", connection_id, exc.retryable)
 
 
 def _longest_countdown() -> float:

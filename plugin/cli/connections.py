@@ -43,11 +43,14 @@ def _connection(connection_id: str) -> Any:
               help="Where candidate.analyzed events are POSTed (signed with the same secret); https, "
                    "and no internal address unless PASSION_WRITEBACK_HTTP_HOSTS and "
                    "PASSION_WRITEBACK_ALLOWED_NETWORKS allow it.")
-@click.option("--client-id", default=None, envvar="PASSION_GREENHOUSE_CLIENT_ID",
-              help="Greenhouse: the Harvest v3 OAuth client id.")
-@click.option("--client-secret", default=None, envvar="PASSION_GREENHOUSE_CLIENT_SECRET",
-              help="Greenhouse: the client secret (asked for, hidden, when not given; or set "
-                   "PASSION_GREENHOUSE_CLIENT_SECRET so it stays out of the shell history).")
+@click.option("--client-id", default=None,
+              envvar=["PASSION_GREENHOUSE_CLIENT_ID", "PASSION_BULLHORN_CLIENT_ID"],
+              help="Greenhouse: the Harvest v3 OAuth client id. Bullhorn: the OAuth client id.")
+@click.option("--client-secret", default=None,
+              envvar=["PASSION_GREENHOUSE_CLIENT_SECRET", "PASSION_BULLHORN_CLIENT_SECRET"],
+              help="Greenhouse or Bullhorn: the client secret (asked for, hidden, when not given; or set "
+                   "PASSION_GREENHOUSE_CLIENT_SECRET or PASSION_BULLHORN_CLIENT_SECRET so it stays out of "
+                   "the shell history).")
 @click.option("--user-id", default=None,
               help="Greenhouse: the user id the integration acts as (the token's `sub`).")
 @click.option("--signature-token", "signature_tokens", multiple=True,
@@ -61,17 +64,26 @@ def _connection(connection_id: str) -> Any:
               help="Workable: an API access token with r_candidates and w_candidates (asked for, hidden, "
                    "when not given; or set PASSION_WORKABLE_API_TOKEN so it stays out of the shell "
                    "history). Workable also signs its webhooks with it.")
+@click.option("--username", default=None, help="Bullhorn: the API user's username.")
+@click.option("--password", default=None, envvar="PASSION_BULLHORN_PASSWORD",
+              help="Bullhorn: the API user's password (asked for, hidden, when not given; or set "
+                   "PASSION_BULLHORN_PASSWORD so it stays out of the shell history).")
+@click.option("--field", default=None,
+              help="Bullhorn: the candidate field an admin labelled for the themes (customText1-40, "
+                   "100 characters and filterable, or customTextBlock1-10).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def create(provider: str, name: str, callback_url: str | None, client_id: str | None,
            client_secret: str | None, user_id: str | None, signature_tokens: tuple[str, ...],
-           api_key: str | None, subdomain: str | None, api_token: str | None, as_json: bool) -> None:
+           api_key: str | None, subdomain: str | None, api_token: str | None, username: str | None,
+           password: str | None, field: str | None, as_json: bool) -> None:
     """Create a connection and print its credentials once.
 
     Prints its id, webhook URL, signing secret and API token; only hashes or ciphertexts are stored, so
     they cannot be shown again (new-token and rotate-secret issue new ones). The CRM API's credentials
-    (Greenhouse's client credentials, Lever's API key, Workable's API token) are checked against it
-    first, and nothing is stored if they fail. Workable signs webhooks with its API token, which is
-    therefore the connection's signing secret too, and is never printed back."""
+    (Greenhouse's client credentials, Lever's API key, Workable's API token, Bullhorn's login) are
+    checked against it first, and nothing is stored if they fail. Workable signs webhooks with its API
+    token, which is therefore the connection's signing secret too, and is never printed back. Bullhorn
+    pushes nothing: its event subscription is created here and polled."""
     from plugin.outbound import RefusedURL
     from plugin.storage.connections import create_connection
 
@@ -82,6 +94,8 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
         raise click.UsageError(f"--api-key is for lever, not {provider}")
     if (subdomain or api_token) and provider != "workable":
         raise click.UsageError(f"--subdomain and --api-token are for workable, not {provider}")
+    if (username or password or field) and provider != "bullhorn":
+        raise click.UsageError(f"--username, --password and --field are for bullhorn, not {provider}")
     credentials = _crm_credentials(provider, client_id, client_secret, user_id)
     vendor_secrets = list(signature_tokens) or None
     if provider == "lever":
@@ -89,9 +103,13 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
     if provider == "workable":
         credentials = _workable_credentials(subdomain, api_token)
         vendor_secrets = [credentials["api_token"]]  # Workable signs webhooks with the API token
+    if provider == "bullhorn":
+        credentials = _bullhorn_credentials(credentials or {}, username, password, field)
     with _app_context(must_exist=False):
         if credentials:
             _check_credentials(provider, credentials)
+        if provider == "bullhorn":
+            _subscribe(credentials)
         try:
             issued = create_connection(provider=provider, name=name, callback_url=callback_url,
                                        credentials=credentials, vendor_secrets=vendor_secrets)
@@ -119,24 +137,62 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
         click.echo("In Workable, subscribe the webhook URL above to candidate_created and to "
                    "candidate_moved with POST /spi/v3/subscriptions (docs/connectors.md, \"Workable\"); "
                    "subscriptions expire (valid_until), and the reconciliation sweep covers the gap.")
+    if provider == "bullhorn":
+        click.echo("Bullhorn sends no webhooks: the worker's beat polls the event subscription created "
+                   "just now, so the webhook URL and secret above are not used.")
 
 
 def _crm_credentials(provider: str, client_id: str | None, client_secret: str | None,
                      user_id: str | None) -> dict[str, str] | None:
     """The CRM API's credentials a provider needs; a missing one is named, the secret asked for."""
-    if provider != "greenhouse":
+    if provider not in ("greenhouse", "bullhorn"):
         if client_id or client_secret or user_id:
-            raise click.UsageError(f"--client-id, --client-secret and --user-id are for greenhouse, "
-                                   f"not {provider}")
+            raise click.UsageError(f"--client-id, --client-secret and --user-id are for greenhouse and "
+                                   f"bullhorn, not {provider}")
         return None
+    if user_id and provider != "greenhouse":
+        raise click.UsageError(f"--user-id is for greenhouse, not {provider}")
     if not client_id:
-        raise click.BadParameter("required for --provider greenhouse", param_hint="'--client-id'")
+        raise click.BadParameter(f"required for --provider {provider}", param_hint="'--client-id'")
     if not client_secret:
-        client_secret = click.prompt("Greenhouse client secret", hide_input=True)
+        client_secret = click.prompt(f"{provider.capitalize()} client secret", hide_input=True)
     credentials = {"client_id": client_id, "client_secret": str(client_secret)}
     if user_id:
         credentials["user_id"] = user_id
     return credentials
+
+
+def _bullhorn_credentials(credentials: dict[str, str], username: str | None, password: str | None,
+                          field: str | None) -> dict[str, str]:
+    """The API user's login (the password asked for, hidden, when not given), the field for the themes,
+    and a new event-subscription id."""
+    from plugin.receiving.connectors.bullhorn.field import FIELD
+    from plugin.receiving.connectors.bullhorn.poll import new_subscription_id
+
+    if not username:
+        raise click.BadParameter("required for --provider bullhorn", param_hint="'--username'")
+    if not field or not FIELD.fullmatch(field):
+        raise click.BadParameter("required for --provider bullhorn: customText1-40 or "
+                                 "customTextBlock1-10", param_hint="'--field'")
+    if not password:
+        password = click.prompt("Bullhorn API user's password", hide_input=True)
+    return {**credentials, "username": username, "password": str(password), "field": field,
+            "subscription_id": new_subscription_id()}
+
+
+def _subscribe(credentials: dict[str, str]) -> None:
+    """Create the event subscription the worker polls, before anything is stored."""
+    from flask import current_app
+
+    from plugin.receiving.connectors import CrmAccount, CrmError
+    from plugin.receiving.connectors.bullhorn.api import BullhornClient
+    from plugin.receiving.connectors.bullhorn.poll import subscribe
+
+    client = BullhornClient(CrmAccount("new", "bullhorn", credentials), current_app.config, shared=False)
+    try:
+        subscribe(client, credentials["subscription_id"])
+    except CrmError as exc:
+        raise click.ClickException(f"the Bullhorn event subscription was not created: {exc}") from exc
 
 
 def _lever_credentials(api_key: str | None) -> dict[str, str]:
@@ -167,16 +223,18 @@ def _check_credentials(provider: str, credentials: dict[str, str]) -> None:
     from flask import current_app
 
     from plugin.receiving.connectors import CrmAccount, CrmError
+    from plugin.receiving.connectors.bullhorn.api import BullhornClient
     from plugin.receiving.connectors.greenhouse.harvest import HarvestClient
     from plugin.receiving.connectors.lever.api import LeverClient
     from plugin.receiving.connectors.workable.api import WorkableClient
 
-    client_class = {"greenhouse": HarvestClient, "lever": LeverClient, "workable": WorkableClient}[provider]
+    client_class = {"greenhouse": HarvestClient, "lever": LeverClient, "workable": WorkableClient,
+                    "bullhorn": BullhornClient}[provider]
     client = client_class(CrmAccount("new", provider, credentials), current_app.config, shared=False)
     try:
         client.check_credentials()
     except CrmError as exc:
-        what = {"lever": "API key", "workable": "API token"}.get(provider, "credentials")
+        what = {"lever": "API key", "workable": "API token", "bullhorn": "login"}.get(provider, "credentials")
         raise click.ClickException(f"the {client.vendor} {what} did not work: {exc}") from exc
 
 

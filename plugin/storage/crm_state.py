@@ -45,6 +45,21 @@ def save_crm_objects(connection_id: str, objects: dict[str, Any]) -> None:
     db.session.commit()
 
 
+def poll_state(connection_id: str) -> dict[str, Any]:
+    """Bullhorn's polling checkpoint: `begun` (a poll may have read a batch) and `pending` (the requestId
+    of a batch read but not yet acted on to the end)."""
+    try:
+        return dict(crm_objects(connection_id).get("poll") or {})
+    finally:
+        db.session.rollback()
+
+
+def save_poll(connection_id: str, *, pending: int | None, begun: bool = True) -> None:
+    state = _state(connection_id)
+    state.crm_objects = {**(state.crm_objects or {}), "poll": {"begun": begun, "pending": pending}}
+    db.session.commit()
+
+
 def checkpoint(connection_id: str) -> datetime | None:
     """Where the next reconciliation starts: the last one's checkpoint, else the connection's birth."""
     try:

@@ -12,6 +12,7 @@ from plugin.receiving.connectors.base import (
     WriteBack,
     WriteBackError,
 )
+from plugin.receiving.connectors.bullhorn import BullhornConnector
 from plugin.receiving.connectors.greenhouse import GreenhouseConnector
 from plugin.receiving.connectors.lever import LeverConnector
 from plugin.receiving.connectors.standard import StandardConnector
@@ -20,7 +21,8 @@ from plugin.receiving.connectors.workable import WorkableConnector
 _CONNECTORS: dict[str, Connector] = {"standard": StandardConnector(),
                                      "greenhouse": GreenhouseConnector(),
                                      "lever": LeverConnector(),
-                                     "workable": WorkableConnector()}
+                                     "workable": WorkableConnector(),
+                                     "bullhorn": BullhornConnector()}
 PROVIDERS: tuple[str, ...] = tuple(_CONNECTORS)
 
 

@@ -63,6 +63,10 @@ class ApiClient:
         """The Authorization header's value."""
         raise NotImplementedError
 
+    def _auth_headers(self, *, refresh: bool = False) -> dict[str, str]:
+        """The headers that authenticate a call (Bullhorn's is its own `BhRestToken`, not Authorization)."""
+        return {"Authorization": self._authorization(refresh=refresh)}
+
     def check_credentials(self) -> None:
         """What `connections create` runs before storing the credentials: one small read."""
         raise NotImplementedError
@@ -79,9 +83,9 @@ class ApiClient:
         """One API call through the gate; a 429 whose wait is short is tried again here once the gate
         (which the 429 closed) opens. A 401 is tried once more only where credentials refresh."""
         for _ in range(INLINE_429_RETRIES):
-            answer = self._authorised(method, url, body, self._authorization())
+            answer = self._authorised(method, url, body, self._auth_headers())
             if answer.status == 401 and self.refreshes_on_401:
-                answer = self._authorised(method, url, body, self._authorization(refresh=True))
+                answer = self._authorised(method, url, body, self._auth_headers(refresh=True))
             told = self._told_to_wait(answer)
             if answer.status != 429 or told is None or told > self.inline_wait:
                 break
@@ -114,10 +118,9 @@ class ApiClient:
         told = retry_after(answer.headers)
         return told if told is not None else (self.window_seconds if self.gate is not None else None)
 
-    def _authorised(self, method: str, url: str, body: bytes | None, authorization: str
+    def _authorised(self, method: str, url: str, body: bytes | None, authentication: dict[str, str]
                     ) -> OutboundAnswer:
-        headers = {"Authorization": authorization, "Accept": "application/json",
-                   "Accept-Encoding": "identity"}
+        headers = {**authentication, "Accept": "application/json", "Accept-Encoding": "identity"}
         if body is not None:
             headers["Content-Type"] = "application/json"
         if self.gate is None or self.redis is None:
