@@ -106,10 +106,9 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
     if provider == "bullhorn":
         credentials = _bullhorn_credentials(credentials or {}, username, password, field)
     with _app_context(must_exist=False):
-        if credentials:
-            _check_credentials(provider, credentials)
+        checked = _check_credentials(provider, credentials) if credentials else None
         if provider == "bullhorn":
-            _subscribe(credentials)
+            _subscribe(checked, credentials["subscription_id"])
         try:
             issued = create_connection(provider=provider, name=name, callback_url=callback_url,
                                        credentials=credentials, vendor_secrets=vendor_secrets)
@@ -180,17 +179,14 @@ def _bullhorn_credentials(credentials: dict[str, str], username: str | None, pas
             "subscription_id": new_subscription_id()}
 
 
-def _subscribe(credentials: dict[str, str]) -> None:
-    """Create the event subscription the worker polls, before anything is stored."""
-    from flask import current_app
-
-    from plugin.receiving.connectors import CrmAccount, CrmError
-    from plugin.receiving.connectors.bullhorn.api import BullhornClient
+def _subscribe(client: Any, subscription_id: str) -> None:
+    """Create the event subscription the worker polls, in the session just checked, before anything is
+    stored."""
+    from plugin.receiving.connectors import CrmError
     from plugin.receiving.connectors.bullhorn.poll import subscribe
 
-    client = BullhornClient(CrmAccount("new", "bullhorn", credentials), current_app.config, shared=False)
     try:
-        subscribe(client, credentials["subscription_id"])
+        subscribe(client, subscription_id)
     except CrmError as exc:
         raise click.ClickException(f"the Bullhorn event subscription was not created: {exc}") from exc
 
@@ -218,8 +214,9 @@ def _workable_credentials(subdomain: str | None, api_token: str | None) -> dict[
     return {"subdomain": subdomain, "api_token": str(api_token)}
 
 
-def _check_credentials(provider: str, credentials: dict[str, str]) -> None:
-    """One small read against the CRM (Greenhouse: after getting a token), before anything is stored."""
+def _check_credentials(provider: str, credentials: dict[str, str]) -> Any:
+    """One small read against the CRM (Greenhouse: after getting a token), before anything is stored;
+    the client, logged in."""
     from flask import current_app
 
     from plugin.receiving.connectors import CrmAccount, CrmError
@@ -236,6 +233,7 @@ def _check_credentials(provider: str, credentials: dict[str, str]) -> None:
     except CrmError as exc:
         what = {"lever": "API key", "workable": "API token", "bullhorn": "login"}.get(provider, "credentials")
         raise click.ClickException(f"the {client.vendor} {what} did not work: {exc}") from exc
+    return client
 
 
 @connections.command("list")

@@ -37,6 +37,7 @@ def test_a_checked_login_is_stored_encrypted_with_its_new_subscription(tmp_path,
         reads = [c for c in fake.rest_calls() if c.method == "GET"]
         assert [(c.path.rsplit("/", 2)[-2:], c.query["count"]) for c in reads] == [
             (["query", "Candidate"], ["1"])]
+        assert sum(c.path == "/oauth/authorize" for c in fake.calls) == 1  # one login for both
         (subscription_id, subscription), = fake.subscriptions.items()
         assert subscription["names"] == ["Candidate"]
         assert subscription["types"] == ["INSERTED", "UPDATED", "DELETED"]

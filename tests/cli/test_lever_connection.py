@@ -62,7 +62,8 @@ def test_missing_and_misplaced_options_are_named(tmp_path, monkeypatch):
     misplaced = CliRunner().invoke(main, ["connections", "create", "--name", "S", "--api-key", "k"])
     assert misplaced.exit_code == 2 and "--api-key is for lever, not standard" in misplaced.output
     greenhouse_option = CliRunner().invoke(main, [*CREATE, "--signature-token", "t", "--client-id", "x"])
-    assert greenhouse_option.exit_code == 2 and "are for greenhouse and bullhorn, not lever" in greenhouse_option.output
+    assert greenhouse_option.exit_code == 2
+    assert "are for greenhouse and bullhorn, not lever" in greenhouse_option.output
     no_key_asked = CliRunner().invoke(main, [*CREATE, "--signature-token", "t"], input="\n")
     assert no_key_asked.exit_code != 0  # an empty answer is asked again, then aborted: nothing stored
     assert CliRunner().invoke(main, ["connections", "list", "--json"]).stdout.strip() == ""
