@@ -14,8 +14,9 @@ REST: every call needs a live `BhRestToken` header (else 401). `GET entity/Candi
 
 Events: `PUT event/subscription/{id}?type=entity&names&eventTypes`; `GET event/subscription/{id}?maxEvents`
 gives `{requestId, events[]}` and purges them (an empty body when there are none), `requestId=<n>` reads
-batch n again; `GET …/{id}/lastRequestId` the latest id (its shape is not in the reference: a bare
-number here). Events carry ids only (`entityName`, `entityId`, `entityEventType`, `updatedProperties`).
+batch n again (a batch it no longer has answers 404: the reference does not say); `GET …/{id}/lastRequestId`
+the latest id (its shape is not in the reference: a bare number here). Events carry ids only
+(`entityName`, `entityId`, `entityEventType`, `updatedProperties`).
 A scripted status answers the next REST calls (429: "wait 1 second then retry").
 """
 

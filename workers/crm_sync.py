@@ -14,6 +14,7 @@ from plugin.extensions import db
 from plugin.queue import enqueue_fetch
 from plugin.receiving import ingest
 from plugin.receiving.connectors import PROVIDERS, CrmAccount, InboundEvent, pull_connector
+from plugin.receiving.connectors.api_client import NotFound
 from plugin.receiving.connectors.bullhorn import poll as bullhorn_poll
 from plugin.storage import crm_state
 from plugin.storage.models import Connection, utcnow
@@ -77,16 +78,29 @@ def poll(connection_id: str) -> int:
         return 0
     read = 0
     for _ in range(POLL_BATCHES):
-        batch = bullhorn_poll.read(account, current_app.config, request_id=_unfinished(account))
+        again = _unfinished(account)
+        batch = _read_batch(account, again)
         if batch.request_id is not None:
             crm_state.save_poll(connection_id, pending=batch.request_id)
         _act_on(connection_id, batch)
         crm_state.save_poll(connection_id, pending=None, begun=False)
         read += batch.events
-        if batch.events == 0:
+        if batch.events == 0 and again is None:
             break
     log.info("polled connection=%s events=%s", connection_id, read)
     return read
+
+
+def _read_batch(account: CrmAccount, again: int | None) -> PolledEvents:
+    """The next batch, or batch `again` once more; a batch Bullhorn no longer has (404) is given up,
+    logged, so that one lost batch cannot stop the polling for good (reconciliation covers it)."""
+    try:
+        return bullhorn_poll.read(account, current_app.config, request_id=again)
+    except NotFound:
+        if again is None:
+            raise
+        log.warning("poll batch gone connection=%s request=%s", account.connection_id, again)
+        return PolledEvents(None, (), (), 0)
 
 
 def _unfinished(account: CrmAccount) -> int | None:

@@ -147,6 +147,16 @@ def test_a_crash_before_the_request_id_was_saved_reads_the_last_batch_again(app,
     assert asked[1].query == {"maxEvents": ["100"], "requestId": ["1"]}
 
 
+def test_a_batch_bullhorn_no_longer_has_is_given_up_and_polling_goes_on(app, bullhorn, bullhorn_connection,
+                                                                        redis_client):
+    bullhorn.add_candidate(8592, ROWS)
+    with app.app_context():
+        crm_state.save_poll(bullhorn_connection.id, pending=41, begun=True)  # expired meanwhile
+        assert crm_sync.poll(bullhorn_connection.id) == 1
+        assert crm_state.poll_state(bullhorn_connection.id) == {"begun": False, "pending": None}
+    assert queued_tasks(redis_client).count("workers.fetch_candidate") == 1
+
+
 def test_the_field_is_written_only_when_it_changes_and_our_echo_is_dropped(app, bullhorn,
                                                                           bullhorn_connection,
                                                                           redis_client):
