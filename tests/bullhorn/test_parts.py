@@ -60,5 +60,6 @@ def test_the_field_value_keeps_whole_values_within_100_characters():
     account = CrmAccount("con_1", "bullhorn", CREDENTIALS)
     plan = plan_for(account, "8592", ["passion:care"], None)
     assert plan is not None and (plan.field, plan.value) == ("customText5", "passion:care")
+    assert plan_for(CrmAccount("c", "bullhorn", {**CREDENTIALS, "field": "id"}), "1", [], None) is not None
     written = {"field": "customText5", "value": "passion:care"}
     assert plan_for(account, "8592", ["passion:care"], written) is None

@@ -181,6 +181,16 @@ def test_the_field_is_written_only_when_it_changes_and_our_echo_is_dropped(app, 
     assert len(bullhorn.updates()) == 1
 
 
+def test_a_field_that_is_not_a_custom_text_slot_is_refused_without_a_call(app, bullhorn):
+    from plugin.receiving.connectors.bullhorn.field import FieldPlan, apply
+
+    account = CrmAccount("other", "bullhorn", {**CREDENTIALS, "field": "firstName"})
+    with app.app_context(), pytest.raises(CrmError) as refused:
+        apply(BullhornClient(account, app.config), FieldPlan(account, "8592", "firstName", "x"))
+    assert not refused.value.retryable and "customText1-40" in str(refused.value)
+    assert bullhorn.calls == []
+
+
 def test_a_missed_change_is_found_by_date_last_modified(app, bullhorn, bullhorn_connection, redis_client):
     with app.app_context():
         crm_state.save_checkpoint(bullhorn_connection.id, crm_state.checkpoint(bullhorn_connection.id)

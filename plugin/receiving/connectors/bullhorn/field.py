@@ -50,8 +50,9 @@ def value_of(values: list[str], field: str) -> str:
 
 def plan_for(account: CrmAccount, candidate_id: str, values: list[str],
              written: dict[str, Any] | None) -> FieldPlan | None:
-    """None when the value equals what the last write-back put in the same field."""
-    name = field_of(account)
+    """None when the value equals what the last write-back put in the same field. The field is checked
+    when sent (`apply`), where a refusal dead-letters the write-back."""
+    name = account.credentials.get("field", "")
     value = value_of(values, name)
     previous = written or {}
     if previous.get("field") == name and previous.get("value") == value:
@@ -61,6 +62,7 @@ def plan_for(account: CrmAccount, candidate_id: str, values: list[str],
 
 def apply(client: BullhornClient, plan: FieldPlan) -> bool:
     """Set the field; False when the candidate already holds the value (nothing sent)."""
+    field_of(plan.account)
     current = client.candidate(plan.candidate_id, plan.field).get(plan.field)
     if (current or "") == plan.value:
         return False
