@@ -107,7 +107,7 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
         credentials = _bullhorn_credentials(credentials or {}, username, password, field)
     with _app_context(must_exist=False):
         checked = _check_credentials(provider, credentials) if credentials else None
-        if provider == "bullhorn":
+        if provider == "bullhorn" and credentials:
             _subscribe(checked, credentials["subscription_id"])
         try:
             issued = create_connection(provider=provider, name=name, callback_url=callback_url,
