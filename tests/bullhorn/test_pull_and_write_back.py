@@ -215,3 +215,11 @@ def test_a_429_is_waited_out_and_a_refusal_is_final(app, bullhorn, bullhorn_conn
             crm_sync.fetch(bullhorn_connection.id, "8592")
     assert not refused.value.retryable
     assert json.dumps(CREDENTIALS["password"]) not in str(refused.value)
+
+
+def test_the_webhook_url_of_a_bullhorn_connection_takes_nothing(app, client, bullhorn_connection):
+    answer = client.post(f"/webhooks/{bullhorn_connection.id}", data=b'{"events": []}',
+                         headers={"Content-Type": "application/json"})
+    assert answer.status_code == 401
+    with app.app_context():
+        assert db.session.query(Candidate).count() == 0
