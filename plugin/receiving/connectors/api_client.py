@@ -21,7 +21,7 @@ from redis.exceptions import LockError
 from plugin.metrics import broker_client
 from plugin.outbound import OutboundAnswer, OutboundFailure, OutboundPolicy, request
 from plugin.outbound.ratelimit import RateGate, retry_after
-from plugin.receiving.connectors.base import CrmAccount, CrmError, Throttled
+from plugin.receiving.connectors.base import CrmAccount, CrmError, Throttled, WriteBackError
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,21 @@ class NotFound(CrmError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, retryable=False)
+
+
+@contextmanager
+def write_back_errors(gone: str) -> Iterator[None]:
+    """A write-back's CRM errors as the task reads them: a record `gone` is refused for good, a wait for our
+    own gate passes through untouched (no call went out, so no attempt is used), the rest keep their
+    retry hints."""
+    try:
+        yield
+    except NotFound as exc:
+        raise WriteBackError(f"{exc} ({gone})", retryable=False) from exc
+    except Throttled:
+        raise
+    except CrmError as exc:
+        raise WriteBackError(str(exc), retry_after=exc.retry_after, retryable=exc.retryable) from exc
 
 
 class ApiClient:

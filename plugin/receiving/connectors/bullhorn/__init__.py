@@ -10,14 +10,12 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from plugin.receiving.connectors.api_client import NotFound
+from plugin.receiving.connectors.api_client import NotFound, write_back_errors
 from plugin.receiving.connectors.base import (
     CrmAccount,
     CrmError,
     InboundEvent,
-    Throttled,
     WriteBack,
-    WriteBackError,
 )
 from plugin.receiving.connectors.bullhorn import field
 from plugin.receiving.connectors.bullhorn.api import BullhornClient
@@ -95,11 +93,5 @@ class BullhornConnector:
 
     def send_write_back(self, write_back: WriteBack, config: Mapping[str, Any]) -> None:
         plan: field.FieldPlan = write_back.plan
-        try:
+        with write_back_errors(gone="candidate gone"):
             field.apply(BullhornClient(plan.account, config), plan)
-        except NotFound as exc:
-            raise WriteBackError(f"{exc} (candidate gone)", retryable=False) from exc
-        except Throttled:  # no call went out: the task waits for the gate without counting an attempt
-            raise
-        except CrmError as exc:
-            raise WriteBackError(str(exc), retry_after=exc.retry_after, retryable=exc.retryable) from exc

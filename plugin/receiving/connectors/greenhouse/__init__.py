@@ -9,16 +9,16 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from plugin.receiving.connectors.api_client import write_back_errors
 from plugin.receiving.connectors.base import (
     CrmAccount,
     CrmError,
     InboundEvent,
-    Throttled,
     WriteBack,
     WriteBackError,
 )
 from plugin.receiving.connectors.greenhouse import fields, inbound
-from plugin.receiving.connectors.greenhouse.harvest import HarvestClient, NotFound
+from plugin.receiving.connectors.greenhouse.harvest import HarvestClient
 from plugin.storage import crm_state
 from plugin.storage.models import Analysis, Candidate, Connection
 from schemas import greenhouse as gh
@@ -100,17 +100,11 @@ class GreenhouseConnector:
         plan: _Plan = write_back.plan
         client = HarvestClient(plan.account, config)
         try:
-            state = fields.ensure_field(client, plan.field_state, plan.values)
-            if state != plan.field_state:
-                crm_state.save_crm_objects(plan.account.connection_id, {"field": state})
-            client.send("PATCH", fields.CANDIDATE_PATH.format(id=plan.external_id),
-                        fields.patch_body(state, plan.values))
-        except NotFound as exc:
-            raise WriteBackError(f"{exc} (candidate gone)", retryable=False) from exc
-        except Throttled:  # no call went out: the task waits for the gate without counting an attempt
-            raise
-        except CrmError as exc:
-            raise WriteBackError(str(exc), retry_after=exc.retry_after,
-                                 retryable=exc.retryable) from exc
+            with write_back_errors(gone="candidate gone"):
+                state = fields.ensure_field(client, plan.field_state, plan.values)
+                if state != plan.field_state:
+                    crm_state.save_crm_objects(plan.account.connection_id, {"field": state})
+                client.send("PATCH", fields.CANDIDATE_PATH.format(id=plan.external_id),
+                            fields.patch_body(state, plan.values))
         except LookupError as exc:
             raise WriteBackError(f"Greenhouse field: {exc}") from exc

@@ -9,14 +9,12 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from plugin.receiving.connectors.api_client import NotFound
+from plugin.receiving.connectors.api_client import write_back_errors
 from plugin.receiving.connectors.base import (
     CrmAccount,
     CrmError,
     InboundEvent,
-    Throttled,
     WriteBack,
-    WriteBackError,
 )
 from plugin.receiving.connectors.lever import inbound, tags
 from plugin.receiving.connectors.lever.api import OPPORTUNITIES_PATH, LeverClient
@@ -82,11 +80,5 @@ class LeverConnector:
 
     def send_write_back(self, write_back: WriteBack, config: Mapping[str, Any]) -> None:
         plan: tags.TagPlan = write_back.plan
-        try:
+        with write_back_errors(gone="contact gone"):
             tags.apply(LeverClient(plan.account, config), plan)
-        except NotFound as exc:
-            raise WriteBackError(f"{exc} (contact gone)", retryable=False) from exc
-        except Throttled:  # no call went out: the task waits for the gate without counting an attempt
-            raise
-        except CrmError as exc:
-            raise WriteBackError(str(exc), retry_after=exc.retry_after, retryable=exc.retryable) from exc

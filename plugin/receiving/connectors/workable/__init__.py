@@ -9,14 +9,12 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from plugin.receiving.connectors.api_client import NotFound
+from plugin.receiving.connectors.api_client import NotFound, write_back_errors
 from plugin.receiving.connectors.base import (
     CrmAccount,
     CrmError,
     InboundEvent,
-    Throttled,
     WriteBack,
-    WriteBackError,
 )
 from plugin.receiving.connectors.vocabulary import values_for
 from plugin.receiving.connectors.workable import inbound, tags
@@ -83,11 +81,5 @@ class WorkableConnector:
 
     def send_write_back(self, write_back: WriteBack, config: Mapping[str, Any]) -> None:
         plan: tags.TagPlan = write_back.plan
-        try:
+        with write_back_errors(gone="candidate gone"):
             tags.apply(WorkableClient(plan.account, config), plan)
-        except NotFound as exc:
-            raise WriteBackError(f"{exc} (candidate gone)", retryable=False) from exc
-        except Throttled:  # no call went out: the task waits for the gate without counting an attempt
-            raise
-        except CrmError as exc:
-            raise WriteBackError(str(exc), retry_after=exc.retry_after, retryable=exc.retryable) from exc
