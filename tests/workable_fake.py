@@ -27,9 +27,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from tests.servers import json_api_server
 
 API_TOKEN = "workable-api-token-1"
 SUBDOMAIN = "acme"
@@ -240,31 +241,6 @@ class FakeWorkable:
 def workable_server() -> Iterator[FakeWorkable]:
     fake = FakeWorkable()
 
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            body = self.rfile.read(int(self.headers.get("content-length", 0)))
-            status, extra, answer = fake.handle(self.command, self.path,
-                                                {k.lower(): v for k, v in self.headers.items()}, body)
-            content = b"" if answer is None else json.dumps(answer).encode()
-            self.send_response(status)
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(content)))
-            self.end_headers()
-            self.wfile.write(content)
-
-        do_GET = do_PUT = do_POST = _serve  # noqa: N815 - http.server's naming
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with json_api_server(fake.handle, methods=("GET", "PUT", "POST")) as base_url:
+        fake.base_url = base_url
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
