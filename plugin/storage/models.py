@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plugin.extensions import db
 from plugin.storage.crypto import decrypt, encrypt
+from plugin.storage.tag_sets import TAG_SET
 
 
 class CandidateStatus(StrEnum):
@@ -104,10 +105,11 @@ class Candidate(db.Model):
     """A candidate as the CRM knows them, with the latest history it sent."""
 
     __tablename__ = "candidates"
-    # the pool's list, count and facets read a connection's candidates by this index alone (no wide rows),
-    # already in the "recent" order
+    # the pool's "recent" order is this index's; its filters, the GIN index of the tag set (PostgreSQL)
     __table_args__ = (UniqueConstraint("connection_id", "external_id"),
-                      Index("ix_candidates_connection_updated", "connection_id", "updated_at", "id"))
+                      Index("ix_candidates_connection_updated", "connection_id", "updated_at", "id"),
+                      Index("ix_candidates_tag_set", "tag_set", postgresql_using="gin")
+                      .ddl_if(dialect="postgresql"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
@@ -123,6 +125,9 @@ class Candidate(db.Model):
     # indexed: the sweeper (every minute) and /metrics look for candidates by status
     status: Mapped[str] = mapped_column(String(20), default=CandidateStatus.QUEUED, index=True)
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the written-back fields
+    # the current analysis's tags, namespaced ("passion:research"), written with candidate_tags' rows by
+    # plugin.storage.pool.publish: what the pool's filters and facet counts read (plugin/storage/tag_sets.py)
+    tag_set: Mapped[list[str]] = mapped_column(TAG_SET, default=list)
     # what the last write-back put in the CRM's own fields: an unchanged one is not sent again
     crm_written: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # when the CRM says the newest applied event happened: an older event arriving later is ignored

@@ -111,3 +111,27 @@ def test_the_workspace_migration_backfills_search_text_and_strength(tmp_path, da
     assert text == "law clerk\nacme llp\nparalegal"
     assert [tuple(row) for row in strengths] == [("passion", 0.8), ("skill", None)]
     assert "recruiter_id" in columns
+
+
+def test_the_tag_set_migration_fills_every_candidates_tags(tmp_path, database_url, redis_url):
+    """0013 on a pool tagged before it: the filters find every candidate at once, by their tag rows."""
+    from plugin.storage.models import Candidate
+
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "k",
+                      "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url})
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0012")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(ROWS[0].replace(" field_mapping,", "").replace(" '{}',", "")))
+            connection.execute(sa.text(ROWS[1]))
+            connection.execute(sa.text(ROWS[1].replace("(1,", "(2,").replace("'c-1'", "'c-2'")))
+            connection.execute(sa.text(
+                "INSERT INTO candidate_tags (candidate_id, kind, value, label) VALUES"
+                " (1, 'passion', 'research', 'Research'), (1, 'aversion', 'numbers', 'Numbers'),"
+                " (1, 'skill', 'http://x', 'legal research')"))
+        upgrade(directory=directory)
+        tag_sets = {c.external_id: sorted(c.tag_set) for c in db.session.scalars(sa.select(Candidate))}
+        db.session.remove()
+        db.engine.dispose()
+    assert tag_sets == {"c-1": ["aversion:numbers", "passion:research", "skill:http://x"], "c-2": []}
