@@ -36,12 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from plugin import create_app  # noqa: E402
 from plugin.extensions import db  # noqa: E402
 from plugin.storage import pool  # noqa: E402
-from plugin.storage.connections import (  # noqa: E402
-    IssuedConnection,
-    create_connection,
-    find_by_name,
-    reissue_token,
-)
+from plugin.storage.connections import create_connection, find_by_name  # noqa: E402
+from plugin.storage.crypto import hash_token, new_api_token  # noqa: E402
 from plugin.storage.migrations_runner import upgrade_database  # noqa: E402
 from plugin.storage.models import Candidate, CandidateTag, utcnow  # noqa: E402
 from schemas.catalogue import THEME_IDS  # noqa: E402
@@ -217,12 +213,16 @@ def _run(args: argparse.Namespace, admin_url: str, tmp: Path) -> None:
         _bench(args, url, tmp)
 
 
-def _connection(candidates: int) -> IssuedConnection:
-    """The bench's connection with a new token, filled (with another a tenth its size) the first time."""
+def _connection(candidates: int) -> tuple[str, str]:
+    """The bench's connection id and a new API token, filled (with another a tenth its size) the first
+    time."""
     found = find_by_name("Bench", "standard")
     if found is not None:
         print(f"reusing {pool.count(pool.filtered(found.id))} candidates")
-        return reissue_token(found)
+        token = new_api_token()
+        found.token_hash = hash_token(token)
+        db.session.commit()
+        return found.id, token
     issued = create_connection(provider="standard", name="Bench")
     other = create_connection(provider="standard", name="Other")
     started = time.perf_counter()
@@ -230,7 +230,7 @@ def _connection(candidates: int) -> IssuedConnection:
     _fill(other.id, candidates // 10, random.Random(8))
     _vacuum()
     print(f"filled {candidates} + {candidates // 10} candidates in {time.perf_counter() - started:.0f} s")
-    return issued
+    return issued.id, issued.token
 
 
 def _bench(args: argparse.Namespace, url: str, tmp: Path) -> None:
@@ -238,13 +238,13 @@ def _bench(args: argparse.Namespace, url: str, tmp: Path) -> None:
                       "SECRET_KEY": "bench", "TESTING": True})
     with app.app_context():
         upgrade_database()
-        issued = _connection(args.candidates)
-        last = {name: _last_page(issued.id, search) for name, search in SEARCHES.items()}
+        connection_id, token = _connection(args.candidates)
+        last = {name: _last_page(connection_id, search) for name, search in SEARCHES.items()}
         db.session.remove()
     client = app.test_client()
-    assert sign_in(client, issued.token).status_code == 302
+    assert sign_in(client, token).status_code == 302
     api = app.test_client()
-    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {issued.token}"
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(plain, autocommit=True) as conn:
         print(f"{'search':38} {'':4} {'page':5} {'median':>8} {'p99':>8} {'bare med':>8} {'bare p99':>8} "
@@ -255,11 +255,11 @@ def _bench(args: argparse.Namespace, url: str, tmp: Path) -> None:
                 paged = "&".join(p for p in (search, f"page={number}") if p)
                 cases[f"page {which}"] = _get(client, f"/pool?{paged if number > 1 else search}")
                 cases[f"api {which}"] = _get(api, f"/api/candidates?{paged}")
-                cases[f"bare {which}"] = _bare(conn, _params(issued.id, search, number))
+                cases[f"bare {which}"] = _bare(conn, _params(connection_id, search, number))
             _report(name, _measure(cases, args.requests))
-        _statements(app, issued.id, args.requests)
+        _statements(app, connection_id, args.requests)
         if args.explain:
-            _explain(app, conn, issued.id)
+            _explain(app, conn, connection_id)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

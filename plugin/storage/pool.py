@@ -121,13 +121,13 @@ def _like_part(text: str) -> str:
 
 
 def _with_skill(values: Iterable[str]) -> list:
-    """An ESCO URI exactly (in the tag set), or any part of a skill's label in any case ("python" finds
-    "Python (computer programming)")."""
-    return [or_(holds_all(Candidate.tag_set, [tag("skill", value[:255])]),
-                Candidate.id.in_(select(CandidateTag.candidate_id).where(
-                    CandidateTag.kind == "skill",
-                    func.lower(CandidateTag.label).like(_like_part(value.lower()), escape="\\"))))
-            for value in values]
+    """An ESCO URI exactly, or any part of a skill's label in any case ("python" finds "Python (computer
+    programming)"): read from the tag rows, since a part of a label is no element of the tag set."""
+    return [Candidate.id.in_(select(CandidateTag.candidate_id).where(
+        CandidateTag.kind == "skill",
+        or_(CandidateTag.value == value,
+            func.lower(CandidateTag.label).like(_like_part(value.lower()), escape="\\"))))
+        for value in values]
 
 
 def _with_words(text: str) -> list:
@@ -200,8 +200,13 @@ def facets_statement(query: Select) -> Select:
 
 
 def passion_counts(connection_id: str) -> dict[str, int]:
-    """How many of the connection's candidates hold each passion of the catalogue."""
-    return facets(filtered(connection_id)).passions
+    """How many of the connection's candidates hold each passion (GET /api/themes): counted from the tag
+    rows, which for the whole pool reads less than every candidate's tag set (docs/performance.md, "Pool")."""
+    rows = db.session.execute(
+        select(CandidateTag.value, func.count()).join(Candidate)
+        .where(Candidate.connection_id == connection_id, CandidateTag.kind == "passion")
+        .group_by(CandidateTag.value))
+    return {value: count for value, count in rows}
 
 
 def dead_write_backs(candidate_ids: Iterable[int]) -> set[int]:
