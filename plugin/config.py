@@ -100,7 +100,7 @@ def default_config() -> dict[str, Any]:
         "EVENT_RETENTION_DAYS": 30,
         # back-pressure (docs/performance.md, "Webhook intake"): deliveries are answered 503 + Retry-After
         # while this many analyses wait in the broker's queue; 0 turns it off
-        "INTAKE_MAX_BACKLOG": 20_000,
+        "INTAKE_MAX_BACKLOG": 3_000,
         "INTAKE_RETRY_AFTER_SECONDS": 30,
         "METRICS_TOKEN": None,  # None: /metrics (aggregates only) is served without a token
         "GREENHOUSE_API_URL": "https://harvest.greenhouse.io",
