@@ -29,6 +29,8 @@ _ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SWEEP_INTERVAL_SECONDS": ("SWEEP_INTERVAL_SECONDS", int),
     "SWEEP_GRACE_SECONDS": ("SWEEP_GRACE_SECONDS", int),
     "EVENT_RETENTION_DAYS": ("EVENT_RETENTION_DAYS", int),
+    "INTAKE_MAX_BACKLOG": ("INTAKE_MAX_BACKLOG", int),
+    "INTAKE_RETRY_AFTER_SECONDS": ("INTAKE_RETRY_AFTER_SECONDS", int),
     "METRICS_TOKEN": ("METRICS_TOKEN", str),
     "WORKSHEET_RATE_LIMIT": ("WORKSHEET_RATE_LIMIT", int),
     "PANEL_LINK_MINUTES": ("PANEL_LINK_MINUTES", int),
@@ -96,6 +98,10 @@ def default_config() -> dict[str, Any]:
         "SWEEP_INTERVAL_SECONDS": 60,
         "SWEEP_GRACE_SECONDS": 300,
         "EVENT_RETENTION_DAYS": 30,
+        # back-pressure (docs/performance.md, "Webhook intake"): deliveries are answered 503 + Retry-After
+        # while this many analyses wait in the broker's queue; 0 turns it off
+        "INTAKE_MAX_BACKLOG": 3_000,
+        "INTAKE_RETRY_AFTER_SECONDS": 30,
         "METRICS_TOKEN": None,  # None: /metrics (aggregates only) is served without a token
         "GREENHOUSE_API_URL": "https://harvest.greenhouse.io",
         "GREENHOUSE_TOKEN_URL": "https://auth.greenhouse.io/token",

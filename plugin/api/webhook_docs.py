@@ -163,7 +163,8 @@ def _inbound_operation(app: Flask) -> dict[str, Any]:
             "415": _error("`Content-Type` is missing or is not JSON in UTF-8"),
             "422": _error("The body breaks the schema; `errors.json` maps each field path (e.g. "
                           "`data.jobs[1].start`) to its messages"),
-            "503": _error("The database is unavailable and nothing was stored: retry later",
+            "503": _error("Nothing was stored: the database is unavailable, or too many analyses are "
+                          "waiting (`PASSION_INTAKE_MAX_BACKLOG`); retry after `Retry-After` seconds",
                           headers={"Retry-After": _RETRY_AFTER}),
         },
     }

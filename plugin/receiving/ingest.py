@@ -12,9 +12,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 
 from kombu.exceptions import OperationalError as BrokerError
-from sqlalchemy import delete, select
+from sqlalchemy import String, delete, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from plugin.extensions import db
@@ -25,6 +27,7 @@ from plugin.storage.models import (
     Candidate,
     CandidateErasure,
     CandidateStatus,
+    Connection,
     EventStatus,
     WebhookEvent,
     as_utc,
@@ -33,6 +36,7 @@ from plugin.storage.models import (
 from schemas.hashing import history_hash
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,36 +50,45 @@ class Outcome:
     fetch: tuple[str, ...] = ()  # candidate ids the worker must fetch from the CRM
 
 
-def record_event(connection_id: str, delivery_id: str, event: InboundEvent) -> Outcome:
+class SenderChanged(Exception):
+    """The connection is gone, disabled or re-keyed since the copy the delivery was verified against."""
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the receiver saw of the connection when it verified the delivery: the insert requires it still."""
+
+    secrets_encrypted: str
+
+
+def record_event(connection_id: str, delivery_id: str, event: InboundEvent, *,
+                 expect: Expected | None = None) -> Outcome:
     """Store the event and its effect in one transaction; a redelivered id changes nothing.
 
     Takes the connection's id, not its row: the caller's read transaction is over, and nothing here may
-    wait on the network or a request body while the transaction is open."""
+    wait on the network or a request body while the transaction is open. With `expect`, raises
+    SenderChanged (nothing stored) unless the connection is still enabled with those secrets."""
 
     def store() -> Outcome:
-        record = _insert_event_record(connection_id, delivery_id, event)
-        if record is None:
+        if not _insert_event_record(connection_id, delivery_id, event.type, event.external_id,
+                                    EventStatus.ACCEPTED, expect):
             return Outcome(duplicate=True)
         outcome = _apply(connection_id, event)
         if outcome.stale:
-            record.status = EventStatus.STALE
+            db.session.execute(update(WebhookEvent).where(
+                WebhookEvent.connection_id == connection_id, WebhookEvent.event_id == delivery_id,
+            ).values(status=EventStatus.STALE))
         return outcome
 
     return _committed(store)
 
 
-def record_ignored(connection_id: str, delivery_id: str, event_type: str) -> bool:
+def record_ignored(connection_id: str, delivery_id: str, event_type: str, *,
+                   expect: Expected | None = None) -> bool:
     """Keep the id of a delivery we do not act on; False when it was seen before. Lever signs only a
     token and a time, not the event: an unkept ignored delivery could be resent as a deletion."""
-    record = WebhookEvent(connection_id=connection_id, event_id=delivery_id, event_type=event_type[:64],
-                          status=EventStatus.IGNORED)
-    db.session.add(record)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
+    return _committed(lambda: _insert_event_record(connection_id, delivery_id, event_type[:64], None,
+                                                   EventStatus.IGNORED, expect))
 
 
 def record_history(connection_id: str, event: InboundEvent) -> Outcome:
@@ -84,7 +97,7 @@ def record_history(connection_id: str, event: InboundEvent) -> Outcome:
     return _committed(lambda: _apply(connection_id, event))
 
 
-def _committed(store: Callable[[], Outcome]) -> Outcome:
+def _committed(store: Callable[[], T]) -> T:
     """Run ``store`` and commit, again from the start if another transaction created the same new
     candidate meanwhile (a unique-key race two concurrent deliveries can lose once)."""
     for attempt in range(3):
@@ -96,21 +109,39 @@ def _committed(store: Callable[[], Outcome]) -> Outcome:
             db.session.rollback()
             if attempt == 2:
                 raise
+        except SenderChanged:
+            db.session.rollback()
+            raise
     raise AssertionError("unreachable")
 
 
-def _insert_event_record(connection_id: str, delivery_id: str,
-                         event: InboundEvent) -> WebhookEvent | None:
-    """The dedupe record, or None when this delivery id was recorded before."""
-    record = WebhookEvent(connection_id=connection_id, event_id=delivery_id,
-                          event_type=event.type, external_id=event.external_id)
-    db.session.add(record)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        return None
-    return record
+def _insert_event_record(connection_id: str, delivery_id: str, event_type: str, external_id: str | None,
+                         status: EventStatus, expect: Expected | None) -> bool:
+    """The dedupe record, in one statement that also checks the connection; False when this delivery id
+    was recorded before. Raises SenderChanged when the connection no longer matches `expect`."""
+    guard = select(literal(connection_id, String), literal(delivery_id, String), literal(event_type, String),
+                   literal(external_id, String), literal(utcnow(), WebhookEvent.received_at.type),
+                   literal(status.value, String)).where(Connection.id == connection_id)
+    if expect is not None:
+        guard = guard.where(Connection.enabled.is_(True),
+                            Connection.signing_secrets_encrypted == expect.secrets_encrypted)
+    columns = ["connection_id", "event_id", "event_type", "external_id", "received_at", "status"]
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(WebhookEvent).from_select(columns, guard)
+                 .on_conflict_do_nothing(index_elements=["connection_id", "event_id"])
+                 .returning(WebhookEvent.id))
+    if db.session.execute(statement).first() is not None:
+        return True
+    if expect is not None and not _connection_matches(connection_id, expect):
+        raise SenderChanged(connection_id)
+    return False
+
+
+def _connection_matches(connection_id: str, expect: Expected) -> bool:
+    """Tell a redelivery from a connection changed under the guard (the rare path: one more read)."""
+    row = db.session.execute(select(Connection.enabled, Connection.signing_secrets_encrypted)
+                             .where(Connection.id == connection_id)).one_or_none()
+    return row is not None and row.enabled and row.signing_secrets_encrypted == expect.secrets_encrypted
 
 
 def _event_time(event: InboundEvent) -> datetime | None:
@@ -126,7 +157,10 @@ def _apply(connection_id: str, event: InboundEvent) -> Outcome:
     candidate = pool.get_candidate(connection_id, event.external_id, lock=True)
     if candidate is not None and _is_older(event.occurred_at, candidate.last_event_at):
         return Outcome(candidate_id=candidate.id, stale=True)
-    erasure = _erasure(connection_id, event.external_id)
+    # a candidate and its erasure row never coexist (each replaces the other in one transaction), so an
+    # update of a known candidate needs no erasure lookup
+    erasure = None if candidate is not None and not event.is_erasure else _erasure(connection_id,
+                                                                                     event.external_id)
     if event.is_erasure:
         if candidate is not None:
             db.session.delete(candidate)

@@ -1,5 +1,8 @@
 """The CRM-facing receiver: read -> verify -> parse -> validate -> record -> commit -> enqueue -> 202.
 
+One transaction per accepted delivery: the connection is a per-process copy (plugin/receiving/senders.py)
+whose row the event's insert checks, and the insert, the candidate's change and the commit follow.
+
 A plain Flask blueprint, since the signature covers the raw body; plugin/api/webhook_docs.py describes it in
 the OpenAPI document (change its answers there too).
 
@@ -11,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from typing import NoReturn
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -24,10 +26,11 @@ from werkzeug.wrappers import Response
 
 from plugin.extensions import db
 from plugin.queue import enqueue_fetch
-from plugin.receiving import ingest
-from plugin.receiving.connectors import get_connector
+from plugin.receiving import backpressure, ingest, senders
+from plugin.receiving.connectors import InboundEvent, get_connector
 from plugin.receiving.connectors.signing import SignatureError
-from plugin.storage.models import Connection, EventStatus
+from plugin.receiving.senders import SenderCopy
+from plugin.storage.models import EventStatus
 from schemas.errors import describe_errors, flatten_errors
 from schemas.history import forbidden_char
 
@@ -62,45 +65,43 @@ def _parse_json(body: bytes) -> object:
         _body_error(400, f"Body is not valid JSON: {exc}.")
 
 
-@dataclass(frozen=True)
-class Sender:
-    """What the receiver needs of the addressed connection, read in one short transaction."""
-
-    connection_id: str
-    provider: str
-    enabled: bool
-    delivery_id: str | None  # None: the signature did not verify
-    refusal: str = ""
-
-
-def _refuse_unknown_connection(connection_id: str) -> None:
-    """404 before anything else, in a transaction ended at once; an id that cannot exist is not looked up
-    (NUL breaks PostgreSQL)."""
+def _addressed(connection_id: str) -> SenderCopy:
+    """404 before anything else; an id that cannot exist is not looked up (NUL breaks PostgreSQL)."""
     plausible = len(connection_id) <= MAX_CONNECTION_ID_CHARS and forbidden_char(connection_id) is None
-    try:
-        known = plausible and db.session.get(Connection, connection_id) is not None
-    finally:
-        db.session.rollback()
-    if not known:
+    copy = senders.find(connection_id) if plausible else None
+    if copy is None:
         abort(404, message="Unknown connection.")
+    return copy
 
 
-def _verify_sender(connection_id: str, body: bytes) -> Sender:
-    """Look the connection up again (the body took its time) and check the signature, then end the
-    transaction before any slow step."""
+def _signed_id(copy: SenderCopy, body: bytes) -> tuple[str | None, str]:
+    """The delivery id when the signature verifies against the copy's secrets, else None and why."""
+    connector = get_connector(copy.connection.provider)
     try:
-        connection = db.session.get(Connection, connection_id)
-        if connection is None:
-            abort(404, message="Unknown connection.")
-        connector = get_connector(connection.provider)
-        try:
-            delivery_id: str | None = connector.verify(connection, request.headers, body, current_app.config)
-            refusal = ""
-        except SignatureError as exc:
-            delivery_id, refusal = None, str(exc)
-        return Sender(connection.id, connection.provider, connection.enabled, delivery_id, refusal)
-    finally:
-        db.session.rollback()  # read only: release the lock (SQLite) or the snapshot (PostgreSQL) now
+        return connector.verify(copy.connection, request.headers, body, current_app.config), ""
+    except SignatureError as exc:
+        return None, str(exc)
+
+
+def _verified(copy: SenderCopy, body: bytes, *, fresh: bool = False) -> tuple[SenderCopy, str]:
+    """Check the signature; a refusal on a cached copy is decided again on a fresh read (the connection
+    may have been enabled or re-keyed since the copy was taken)."""
+    delivery_id, refusal = _signed_id(copy, body)
+    if not fresh and (delivery_id is None or not copy.connection.enabled):
+        return _verified(_reread(copy.connection.id), body, fresh=True)
+    if delivery_id is None:
+        log.info("webhook refused connection=%s reason=%s", copy.connection.id, refusal)
+        abort(401, message=f"Signature verification failed: {refusal}.")
+    if not copy.connection.enabled:  # after the signature: only the CRM itself learns it was disabled
+        abort(403, message="This connection is disabled.")
+    return copy, delivery_id
+
+
+def _reread(connection_id: str) -> SenderCopy:
+    copy = senders.find(connection_id, fresh=True)
+    if copy is None:
+        abort(404, message="Unknown connection.")
+    return copy
 
 
 def _require_json_content_type() -> None:
@@ -140,31 +141,47 @@ def _check_delivery_id(delivery_id: str) -> None:
 @bp.post("/webhooks/<connection_id>")
 def receive(connection_id: str) -> Response | tuple[Response, int]:
     """Accept one CRM delivery; the analysis itself runs in a worker."""
-    _refuse_unknown_connection(connection_id)
+    copy = _addressed(connection_id)
     _require_json_content_type()
+    backpressure.refuse_when_backlogged()
     body = _read_body()
-    sender = _verify_sender(connection_id, body)
-    if sender.delivery_id is None:
-        log.info("webhook refused connection=%s reason=%s", sender.connection_id, sender.refusal)
-        abort(401, message=f"Signature verification failed: {sender.refusal}.")
-    if not sender.enabled:  # after the signature: only the CRM itself learns it was disabled
-        abort(403, message="This connection is disabled.")
-    delivery_id = sender.delivery_id
+    copy, delivery_id = _verified(copy, body)
     _check_delivery_id(delivery_id)
+    event = _load_event(copy, delivery_id, body)
     try:
-        event = get_connector(sender.provider).load_event(_parse_json(body))
+        return _record(copy, delivery_id, event)
+    except ingest.SenderChanged:  # disabled, re-keyed or deleted since the copy: decide again on a fresh read
+        copy, delivery_id = _verified(_reread(connection_id), body, fresh=True)
+        try:
+            return _record(copy, delivery_id, event)
+        except ingest.SenderChanged:
+            abort(503, message="Connection changed during the delivery; retry.", headers={"Retry-After": "1"})
+            raise
+
+
+def _load_event(copy: SenderCopy, delivery_id: str, body: bytes) -> InboundEvent | None:
+    """The event in the CRM's schema (None: one the connector does not act on); 422 names each field."""
+    try:
+        return get_connector(copy.connection.provider).load_event(_parse_json(body))
     except ValidationError as exc:
         flat = flatten_errors(exc.messages)
         log.info("webhook invalid connection=%s delivery=%s fields=%s",
-                 sender.connection_id, delivery_id, ",".join(sorted(flat)))
+                 copy.connection.id, delivery_id, ",".join(sorted(flat)))
         abort(422, message=describe_errors(flat), errors={"json": flat})
+        raise
+
+
+def _record(copy: SenderCopy, delivery_id: str, event: InboundEvent | None) -> tuple[Response, int]:
+    """Store the delivery in one transaction guarded by the copy it was verified against, then queue."""
+    connection_id, provider = copy.connection.id, copy.connection.provider
+    expect = ingest.Expected(copy.secrets_encrypted)
     if event is None:  # a ping, or an action this connector does not use
-        if not ingest.record_ignored(sender.connection_id, delivery_id, "ignored"):
+        if not ingest.record_ignored(connection_id, delivery_id, "ignored", expect=expect):
             g.webhook_outcome = "duplicate"
             return jsonify(status="duplicate", delivery_id=delivery_id), 200
         g.webhook_outcome = "ignored"
         return jsonify(status="ignored", delivery_id=delivery_id), 200
-    outcome = ingest.record_event(sender.connection_id, delivery_id, event)
+    outcome = ingest.record_event(connection_id, delivery_id, event, expect=expect)
     # committed: from here on nothing may answer 503 (nor touch the database but to mark a failed enqueue),
     # save a thin event whose delivery is forgotten first (_enqueue_fetches)
     if outcome.duplicate:
@@ -173,15 +190,15 @@ def receive(connection_id: str) -> Response | tuple[Response, int]:
     if outcome.stale:
         g.webhook_outcome = EventStatus.STALE
         log.info("webhook older than the last applied event connection=%s delivery=%s",
-                 sender.connection_id, delivery_id)
+                 connection_id, delivery_id)
         return jsonify(status=EventStatus.STALE.value, delivery_id=delivery_id,
-                       analysis_queued=False), _accepted_status(sender.provider)
+                       analysis_queued=False), _accepted_status(provider)
     queued = ingest.queue_analysis(outcome)
-    queued = _enqueue_fetches(sender.connection_id, delivery_id, outcome.fetch) or queued
+    queued = _enqueue_fetches(connection_id, delivery_id, outcome.fetch) or queued
     log.info("webhook accepted connection=%s delivery=%s type=%s candidate=%s queued=%s",
-             sender.connection_id, delivery_id, event.type, outcome.candidate_id, queued)
+             connection_id, delivery_id, event.type, outcome.candidate_id, queued)
     return jsonify(status=EventStatus.ACCEPTED.value, delivery_id=delivery_id,
-                   analysis_queued=queued), _accepted_status(sender.provider)
+                   analysis_queued=queued), _accepted_status(provider)
 
 
 def _accepted_status(provider: str) -> int:

@@ -15,6 +15,8 @@ from plugin.storage.models import Analysis, Candidate, Connection, as_utc
 from plugin.worksheet import links
 from schemas.webhooks import ANALYZED_EVENT, StandardEventSchema
 
+_EVENT_SCHEMA = StandardEventSchema()  # stateless when loading: one instance for every delivery
+
 
 class StandardConnector:
     provider = "standard"
@@ -25,7 +27,7 @@ class StandardConnector:
                               tolerance=config["WEBHOOK_TOLERANCE_SECONDS"])
 
     def load_event(self, payload: Any) -> InboundEvent:
-        event = StandardEventSchema().load(payload)
+        event = _EVENT_SCHEMA.load(payload)
         data = event["data"]
         history = data if "jobs" in data else None
         return InboundEvent(type=event["type"], external_id=data["candidate_id"], history=history,
