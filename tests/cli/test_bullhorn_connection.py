@@ -71,6 +71,6 @@ def test_a_refused_login_or_a_bad_field_stores_nothing(tmp_path, monkeypatch):
     assert wrong.exit_code == 1 and "Bullhorn login did not work" in wrong.output
     assert "wrong" not in wrong.output
     assert field.exit_code == 2 and "--field" in field.output
-    assert misplaced.exit_code == 2 and "are for bullhorn, not standard" in misplaced.output
+    assert misplaced.exit_code == 2 and "'--username': is for bullhorn, not standard" in misplaced.output
     listed = CliRunner().invoke(main, ["connections", "list", "--json"])
     assert listed.exit_code == 0 and listed.stdout.strip() == ""
