@@ -71,7 +71,11 @@ class ConnectionUpdateSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    frame_ancestors = fields.List(fields.String(validate=validate.Length(min=1, max=300)), required=True,
+    frame_ancestors = fields.List(fields.String(validate=[validate.Length(min=1, max=300),
+                                                          validate.Regexp(r"^https://")],
+                                                metadata={"description": "https://host[:port], a host "
+                                                                         "name with a dot, no path"}),
+                                  required=True,
                                   validate=validate.Length(max=MAX_FRAME_ANCESTORS),
                                   metadata={"description": "https origins that may frame the CRM panel "
                                                            "(replaces the list; [] for none)."})

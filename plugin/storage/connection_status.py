@@ -70,12 +70,12 @@ def status_of(connection: Connection) -> ConnectionStatus:
     day = db.session.scalar(select(func.count(WebhookEvent.id)).where(
         WebhookEvent.connection_id == connection.id,
         WebhookEvent.received_at >= utcnow() - timedelta(days=1)))
-    deliveries = dict(db.session.execute(
+    deliveries: dict[str, int] = dict(db.session.execute(
         select(Analysis.delivery_status, func.count(Analysis.id))
         .join(Candidate, Analysis.candidate_id == Candidate.id)
         .where(Candidate.connection_id == connection.id,
                Analysis.delivery_status.in_((DeliveryStatus.DEAD, DeliveryStatus.PENDING)))
-        .group_by(Analysis.delivery_status)).tuples())
+        .group_by(Analysis.delivery_status)).all())
     return ConnectionStatus(
         reads_crm=pull_connector(connection.provider) is not None,
         last_event_at=_utc(last_event_at), events_last_day=int(day or 0),
@@ -122,8 +122,8 @@ class Aggregates:
 
 def aggregates(conn: SqlConnection) -> Aggregates:
     """Read in the /metrics scrape's own transaction (a Core connection, not the session)."""
-    counts = dict(conn.execute(select(Connection.enabled, func.count())
-                               .group_by(Connection.enabled)).tuples())
+    counts: dict[bool, int] = dict(conn.execute(select(Connection.enabled, func.count())
+                                                .group_by(Connection.enabled)).all())
     failing = conn.scalar(
         select(func.count()).select_from(ConnectorState)
         .join(Connection, Connection.id == ConnectorState.connection_id)
