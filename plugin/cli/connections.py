@@ -172,7 +172,9 @@ def update(connection_id: str, frame_ancestors: tuple[str, ...], no_frame_ancest
         raise click.UsageError("give --frame-ancestor (one or more) or --no-frame-ancestors")
     with _app_context():
         try:
-            updated = service.update(_connection(connection_id).id, frame_ancestors=list(frame_ancestors))
+            updated = service.update(connection_id, frame_ancestors=list(frame_ancestors))
+        except service.NoSuchConnection:
+            raise click.ClickException(f"no connection {connection_id}") from None
         except InvalidField as exc:
             raise click.BadParameter(str(exc), param_hint="'--frame-ancestor'") from exc
     click.echo(f"frame ancestors: {' '.join(updated.frame_ancestors) or 'none (the panel cannot be framed)'}")
@@ -189,7 +191,10 @@ def show(connection_id: str) -> None:
     from schemas.connections import ConnectionDetailSchema
 
     with _app_context():
-        shown = ConnectionDetailSchema().dump(service.show(_connection(connection_id).id))
+        try:
+            shown = ConnectionDetailSchema().dump(service.show(connection_id))
+        except service.NoSuchConnection:
+            raise click.ClickException(f"no connection {connection_id}") from None
     click.echo(json.dumps(shown, indent=2))
 
 
