@@ -32,6 +32,7 @@ _ENV_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "INTAKE_MAX_BACKLOG": ("INTAKE_MAX_BACKLOG", int),
     "INTAKE_RETRY_AFTER_SECONDS": ("INTAKE_RETRY_AFTER_SECONDS", int),
     "METRICS_TOKEN": ("METRICS_TOKEN", str),
+    "ADMIN_TOKEN": ("ADMIN_TOKEN", str),
     "WORKSHEET_RATE_LIMIT": ("WORKSHEET_RATE_LIMIT", int),
     "PANEL_LINK_MINUTES": ("PANEL_LINK_MINUTES", int),
     # CRM connectors that call the vendor's API (docs/connectors.md)
@@ -103,6 +104,7 @@ def default_config() -> dict[str, Any]:
         "INTAKE_MAX_BACKLOG": 3_000,
         "INTAKE_RETRY_AFTER_SECONDS": 30,
         "METRICS_TOKEN": None,  # None: /metrics (aggregates only) is served without a token
+        "ADMIN_TOKEN": None,  # None: the admin API (/api/admin/) answers 404 to everything
         "GREENHOUSE_API_URL": "https://harvest.greenhouse.io",
         "GREENHOUSE_TOKEN_URL": "https://auth.greenhouse.io/token",
         "GREENHOUSE_RATE_WINDOW_SECONDS": 10.0,  # v1 documents a 10 s window; v3's is unconfirmed

@@ -22,8 +22,6 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute
@@ -31,6 +29,8 @@ from werkzeug.wrappers import Response
 
 from plugin.extensions import db
 from plugin.queue import BACKFILL_QUEUE, QUEUE
+from plugin.redis_client import broker_client
+from plugin.storage.connection_status import Aggregates, aggregates
 from plugin.storage.models import (
     WAITING,
     Analysis,
@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("metrics", __name__)
 
 REFUSAL_STATUSES = (400, 401, 403, 404, 413, 415, 422, 503)
-BROKER_TIMEOUT_SECONDS = 1.0  # a scrape must answer well within Prometheus's 10 s scrape timeout
 DATABASE_TIMEOUT_MS = 3000
 
 # Created once per process, as prometheus_client expects; registry=None because each app's registry
@@ -143,7 +142,7 @@ class DatabaseCollector(Collector):
 
 
 def _database_families(conn: Connection) -> list[Metric]:
-    """Three short aggregate queries in one transaction; no row-level data leaves the database."""
+    """Short aggregate queries in one transaction; no row-level data leaves the database."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SET LOCAL statement_timeout = {DATABASE_TIMEOUT_MS}")
     candidates = _counts(conn, Candidate.status, tuple(CandidateStatus))
@@ -159,6 +158,29 @@ def _database_families(conn: Connection) -> list[Metric]:
         GaugeMetricFamily("passion_writebacks_dead_lettered",
                           "Write-backs that gave up (delivery_status dead); `passion replay` retries them.",
                           value=deliveries[DeliveryStatus.DEAD]),
+        *_connection_families(aggregates(conn)),
+    ]
+
+
+def _connection_families(found: Aggregates) -> list[Metric]:
+    """The connections' operations status summed over all of them: which need a look, not which one
+    (`passion connections show` or the admin API says that)."""
+    return [
+        _labelled("passion_connections", "Connections by state.", "state",
+                  {"enabled": found.enabled, "disabled": found.disabled}),
+        GaugeMetricFamily("passion_connections_reconciliation_failing",
+                          "Enabled connections whose newest reconciliation failed.",
+                          value=found.reconciliation_failing),
+        GaugeMetricFamily("passion_reconciliation_oldest_age_seconds",
+                          "Seconds since the least recently reconciled enabled connection that reads its "
+                          "CRM last reconciled (since it was made, if never); 0 when none reads a CRM.",
+                          value=found.oldest_reconciliation_age),
+        GaugeMetricFamily("passion_crm_calls_refused",
+                          "CRM calls refused for good (dead-lettered fetches, listings, polls), summed over "
+                          "connections.", value=found.crm_refusals),
+        GaugeMetricFamily("passion_connections_with_dead_letters",
+                          "Connections holding at least one dead-lettered write-back.",
+                          value=found.with_dead_letters),
     ]
 
 
@@ -211,13 +233,3 @@ class BrokerCollector(Collector):
         yield GaugeMetricFamily("passion_broker_backfill_queue_length",
                                 "Re-analyses after an engine version change waiting in the backfill queue.",
                                 value=backfill)
-
-
-def broker_client(url: str) -> redis.Redis:
-    """A Redis client for a Celery broker URL (redis://, rediss:// or redis+socket://), failing fast."""
-    options = {"socket_timeout": BROKER_TIMEOUT_SECONDS,
-               "socket_connect_timeout": BROKER_TIMEOUT_SECONDS, "retry": Retry(NoBackoff(), 0)}
-    if url.startswith("redis+socket://"):
-        path = url.removeprefix("redis+socket://").partition("?")[0]
-        return redis.Redis(unix_socket_path=path, **options)  # type: ignore[arg-type]
-    return redis.Redis.from_url(url, **options)

@@ -61,7 +61,7 @@ def reconcile(connection_id: str) -> list[str]:
     changed = list(dict.fromkeys(connector.changed_since(account, since - OVERLAP, current_app.config)))
     for external_id in changed:
         enqueue_fetch(connection_id, external_id)
-    crm_state.save_checkpoint(connection_id, started)
+    crm_state.save_checkpoint(connection_id, started, changed=len(changed))
     log.info("reconciled connection=%s changed=%s", connection_id, len(changed))
     return changed
 
@@ -143,3 +143,9 @@ def record_refusal(connection_id: str, what: str, reason: str) -> None:
     """A CRM call refused for good: shown on the connection, logged without personal data."""
     log.warning("crm call dead-lettered connection=%s what=%s reason=%s", connection_id, what, reason)
     crm_state.record_failure(connection_id, f"{what}: {reason}")
+
+
+def reconcile_failed(connection_id: str, reason: str) -> None:
+    """A reconciliation that failed, retryable or not: shown in the connection's status until one
+    succeeds (the checkpoint has not moved, so the next beat reads the same range)."""
+    crm_state.record_reconcile_failure(connection_id, reason)

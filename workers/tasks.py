@@ -168,6 +168,7 @@ def reconcile_connection(connection_id: str) -> None:
     except CrmError as exc:
         if not exc.retryable:
             crm_sync.record_refusal(connection_id, "reconcile", str(exc))
+        crm_sync.reconcile_failed(connection_id, str(exc))
         log.warning("reconcile failed connection=%s retryable=%s", connection_id, exc.retryable)
 
 

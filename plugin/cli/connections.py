@@ -84,37 +84,21 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
     checked against it first, and nothing is stored if they fail. Workable signs webhooks with its API
     token, which is therefore the connection's signing secret too, and is never printed back. Bullhorn
     pushes nothing: its event subscription is created here and polled."""
-    from plugin.outbound import RefusedURL
-    from plugin.storage.connections import create_connection
+    from plugin.admin import setup
 
-    if (provider == "lever") != bool(signature_tokens):
-        raise click.BadParameter("required for --provider lever, and only for it",
-                                 param_hint="'--signature-token'")
-    if api_key and provider != "lever":
-        raise click.UsageError(f"--api-key is for lever, not {provider}")
-    if (subdomain or api_token) and provider != "workable":
-        raise click.UsageError(f"--subdomain and --api-token are for workable, not {provider}")
-    if (username or password or field) and provider != "bullhorn":
-        raise click.UsageError(f"--username, --password and --field are for bullhorn, not {provider}")
-    credentials = _crm_credentials(provider, client_id, client_secret, user_id)
-    vendor_secrets = list(signature_tokens) or None
-    if provider == "lever":
-        credentials = _lever_credentials(api_key)
-    if provider == "workable":
-        credentials = _workable_credentials(subdomain, api_token)
-        vendor_secrets = [credentials["api_token"]]  # Workable signs webhooks with the API token
-    if provider == "bullhorn":
-        credentials = _bullhorn_credentials(credentials or {}, username, password, field)
+    request = setup.NewConnection(provider, name, callback_url, fields={
+        "client_id": client_id, "client_secret": client_secret, "user_id": user_id,
+        "signature_tokens": list(signature_tokens), "api_key": api_key, "subdomain": subdomain,
+        "api_token": api_token, "username": username, "password": password, "field": field})
+    request = _ask_for_secrets(request)
     with _app_context(must_exist=False):
-        checked = _check_credentials(provider, credentials) if credentials else None
-        if provider == "bullhorn" and credentials:
-            _subscribe(checked, credentials["subscription_id"])
         try:
-            issued = create_connection(provider=provider, name=name, callback_url=callback_url,
-                                       credentials=credentials, vendor_secrets=vendor_secrets)
-        except RefusedURL as exc:
-            raise click.BadParameter(str(exc), param_hint="'--callback-url'") from exc
-    shown = issued.as_dict()
+            created = setup.create(request)
+        except setup.InvalidField as exc:
+            raise click.BadParameter(str(exc), param_hint=_option(exc.field)) from exc
+        except setup.CrmRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+    shown = created.issued.as_dict()
     if provider == "workable":  # the API token itself: never printed back
         shown["secret"] = "the API token (Workable signs webhooks with it)"
     if as_json:
@@ -122,118 +106,34 @@ def create(provider: str, name: str, callback_url: str | None, client_id: str | 
         return
     for key, value in shown.items():
         click.echo(f"{key + ':':13}{value}")
-    if provider == "greenhouse":
-        click.echo("In Greenhouse (Configure > Dev Center > Web Hooks), create one web hook per event "
-                   "(update_candidate, new_candidate_application, new_prospect_application, "
-                   "delete_candidate, merge_candidate, candidate_anonymized) with the webhook URL "
-                   "above as Endpoint URL and the secret above as Secret key.")
-    if provider == "lever":
-        click.echo("In Lever (Settings > Integrations and API > Webhooks), send the contact and candidate "
-                   "events (applicationCreated, candidateStageChange, candidateArchiveChange, "
-                   "candidateHired, candidateDeleted, contactCreated, contactUpdated) to the webhook URL "
-                   "above; each webhook's signature token must be one given with --signature-token.")
-    if provider == "workable":
-        click.echo("In Workable, subscribe the webhook URL above to candidate_created and to "
-                   "candidate_moved with POST /spi/v3/subscriptions (docs/connectors.md, \"Workable\"); "
-                   "subscriptions expire (valid_until), and the reconciliation sweep covers the gap.")
-    if provider == "bullhorn":
-        click.echo("Bullhorn sends no webhooks: the worker's beat polls the event subscription created "
-                   "just now, so the webhook URL and secret above are not used.")
+    click.echo(created.next_step)
 
 
-def _crm_credentials(provider: str, client_id: str | None, client_secret: str | None,
-                     user_id: str | None) -> dict[str, str] | None:
-    """The CRM API's credentials a provider needs; a missing one is named, the secret asked for."""
-    if provider not in ("greenhouse", "bullhorn"):
-        if client_id or client_secret or user_id:
-            raise click.UsageError(f"--client-id, --client-secret and --user-id are for greenhouse and "
-                                   f"bullhorn, not {provider}")
-        return None
-    if user_id and provider != "greenhouse":
-        raise click.UsageError(f"--user-id is for greenhouse, not {provider}")
-    if not client_id:
-        raise click.BadParameter(f"required for --provider {provider}", param_hint="'--client-id'")
-    if not client_secret:
-        client_secret = click.prompt(f"{provider.capitalize()} client secret", hide_input=True)
-    credentials = {"client_id": client_id, "client_secret": str(client_secret)}
-    if user_id:
-        credentials["user_id"] = user_id
-    return credentials
+def _option(field_name: str) -> str:
+    """The option that gives an API field."""
+    option = "signature-token" if field_name == "signature_tokens" else field_name.replace("_", "-")
+    return f"'--{option}'"
 
 
-def _bullhorn_credentials(credentials: dict[str, str], username: str | None, password: str | None,
-                          field: str | None) -> dict[str, str]:
-    """The API user's login (the password asked for, hidden, when not given), the field for the themes,
-    and a new event-subscription id."""
-    from plugin.receiving.connectors.bullhorn.field import FIELD
-    from plugin.receiving.connectors.bullhorn.poll import new_subscription_id
+def _ask_for_secrets(request: Any) -> Any:
+    """Every other field checked first (a mistake is named before anything is asked), then each missing
+    secret asked for, hidden."""
+    from dataclasses import replace
 
-    if not username:
-        raise click.BadParameter("required for --provider bullhorn", param_hint="'--username'")
-    if not field or not FIELD.fullmatch(field):
-        raise click.BadParameter("required for --provider bullhorn: customText1-40 or "
-                                 "customTextBlock1-10", param_hint="'--field'")
-    if not password:
-        password = click.prompt("Bullhorn API user's password", hide_input=True)
-    return {**credentials, "username": username, "password": str(password), "field": field,
-            "subscription_id": new_subscription_id()}
+    from plugin.admin import setup
 
-
-def _subscribe(client: Any, subscription_id: str) -> None:
-    """Create the event subscription the worker polls, in the session just checked, before anything is
-    stored."""
-    from plugin.receiving.connectors import CrmError
-    from plugin.receiving.connectors.bullhorn.poll import subscribe
-
-    try:
-        subscribe(client, subscription_id)
-    except CrmError as exc:
-        raise click.ClickException(f"the Bullhorn event subscription was not created: {exc}") from exc
+    secrets = setup.missing_secrets(request)
+    wrong = {name: message for name, message in setup.problems(request).items() if name not in secrets}
+    if wrong:
+        name, message = next(iter(wrong.items()))
+        raise click.BadParameter(message, param_hint=_option(name))
+    asked = {name: str(click.prompt(_PROMPTS[name].format(request.provider.capitalize()), hide_input=True))
+             for name in secrets}
+    return replace(request, fields={**request.fields, **asked})
 
 
-def _lever_credentials(api_key: str | None) -> dict[str, str]:
-    """Lever's API key, asked for (hidden) when neither the option nor the variable gives it."""
-    if not api_key:
-        api_key = click.prompt("Lever API key", hide_input=True)
-    return {"api_key": str(api_key)}
-
-
-def _workable_credentials(subdomain: str | None, api_token: str | None) -> dict[str, str]:
-    """Workable's subdomain (a DNS label) and API token, the token asked for (hidden) when neither the
-    option nor the variable gives it."""
-    from plugin.receiving.connectors.workable.api import SUBDOMAIN
-
-    if not subdomain:
-        raise click.BadParameter("required for --provider workable", param_hint="'--subdomain'")
-    subdomain = subdomain.strip().lower()
-    if not SUBDOMAIN.fullmatch(subdomain):
-        raise click.BadParameter("must be the account's subdomain: letters, digits and hyphens",
-                                 param_hint="'--subdomain'")
-    if not api_token:
-        api_token = click.prompt("Workable API token", hide_input=True)
-    return {"subdomain": subdomain, "api_token": str(api_token)}
-
-
-def _check_credentials(provider: str, credentials: dict[str, str]) -> Any:
-    """One small read against the CRM (Greenhouse: after getting a token), before anything is stored;
-    the client, logged in."""
-    from flask import current_app
-
-    from plugin.receiving.connectors import CrmAccount, CrmError
-    from plugin.receiving.connectors.bullhorn.api import BullhornClient
-    from plugin.receiving.connectors.greenhouse.harvest import HarvestClient
-    from plugin.receiving.connectors.lever.api import LeverClient
-    from plugin.receiving.connectors.workable.api import WorkableClient
-
-    client_class = {"greenhouse": HarvestClient, "lever": LeverClient, "workable": WorkableClient,
-                    "bullhorn": BullhornClient}[provider]
-    client = client_class(CrmAccount("new", provider, credentials), current_app.config, shared=False)
-    try:
-        client.check_credentials()
-    except CrmError as exc:
-        what = {"lever": "API key", "workable": "API token", "bullhorn": "login"}.get(provider, "credentials")
-        raise click.ClickException(f"the {client.vendor} {what} did not work: {exc}") from exc
-    return client
+_PROMPTS = {"client_secret": "{} client secret", "password": "Bullhorn API user's password",
+            "api_key": "Lever API key", "api_token": "Workable API token"}
 
 
 @connections.command("list")
@@ -242,16 +142,14 @@ def list_connections(as_json: bool) -> None:
     """List the connections and their state.
 
     No secrets or tokens: those were shown once, when issued."""
-    from plugin.extensions import db
+    from plugin.admin.connections import list_all
     from plugin.storage import crm_state
-    from plugin.storage.connections import webhook_url
-    from plugin.storage.models import Connection
 
     with _app_context():
         rows = [{"id": c.id, "name": c.name, "provider": c.provider, "enabled": c.enabled,
-                 "webhook_url": webhook_url(c.id), "callback_url": c.callback_url,
-                 "frame_ancestors": c.frame_ancestor_origins, "crm": crm_state.status(c.id)}
-                for c in db.session.scalars(db.select(Connection).order_by(Connection.created_at))]
+                 "webhook_url": c.webhook_url, "callback_url": c.callback_url,
+                 "frame_ancestors": c.frame_ancestors, "credentials_set": c.credentials_set,
+                 "crm": crm_state.status(c.id)} for c in list_all()]
     for row in rows:
         click.echo(json.dumps(row) if as_json else
                    f"{row['id']}  {'enabled ' if row['enabled'] else 'DISABLED'}  {row['name']}")
@@ -267,16 +165,37 @@ def update(connection_id: str, frame_ancestors: tuple[str, ...], no_frame_ancest
     """Set which sites may frame the CRM panel.
 
     The connection's https origins; the panel refuses every other frame (docs/workspace.md)."""
-    from plugin.storage.connections import set_frame_ancestors
+    from plugin.admin import connections as service
+    from plugin.admin.setup import InvalidField
 
     if bool(frame_ancestors) == no_frame_ancestors:
         raise click.UsageError("give --frame-ancestor (one or more) or --no-frame-ancestors")
     with _app_context():
         try:
-            stored = set_frame_ancestors(_connection(connection_id), list(frame_ancestors))
-        except ValueError as exc:
+            updated = service.update(connection_id, frame_ancestors=list(frame_ancestors))
+        except service.NoSuchConnection:
+            raise click.ClickException(f"no connection {connection_id}") from None
+        except InvalidField as exc:
             raise click.BadParameter(str(exc), param_hint="'--frame-ancestor'") from exc
-    click.echo(f"frame ancestors: {' '.join(stored) or 'none (the panel cannot be framed)'}")
+    click.echo(f"frame ancestors: {' '.join(updated.frame_ancestors) or 'none (the panel cannot be framed)'}")
+
+
+@connections.command("show")
+@click.argument("connection_id")
+def show(connection_id: str) -> None:
+    """Show one connection and its operations status, as JSON.
+
+    Last event, last reconciliation and its result, recent failures with their reason, dead-lettered
+    write-backs; which CRM credentials are set, never their values."""
+    from plugin.admin import connections as service
+    from schemas.connections import ConnectionDetailSchema
+
+    with _app_context():
+        try:
+            shown = ConnectionDetailSchema().dump(service.show(connection_id))
+        except service.NoSuchConnection:
+            raise click.ClickException(f"no connection {connection_id}") from None
+    click.echo(json.dumps(shown, indent=2))
 
 
 def _single(name: str, help_text: str, action: Callable[[Any], str]) -> None:
@@ -310,9 +229,9 @@ def _new_token(connection: Any) -> str:
 
 def _enable(enabled: bool) -> Callable[[Any], str]:
     def action(connection: Any) -> str:
-        from plugin.storage.connections import set_enabled
+        from plugin.admin.connections import set_enabled
 
-        set_enabled(connection, enabled)
+        set_enabled(connection.id, enabled)
         return f"{connection.id} {'enabled' if enabled else 'disabled'}"
 
     return action

@@ -32,8 +32,9 @@ from plugin.api.auth import connection_for_token_hash
 from plugin.api.candidates import queue_reanalysis
 from plugin.explanation import explain
 from plugin.extensions import csrf
-from plugin.pages import export, filters, profile, suggestions, wording
+from plugin.pages import export, filters, operations, profile, suggestions, wording
 from plugin.storage import audit, page_sessions, pool, recruiters, sign_in_limits
+from plugin.storage.connection_status import status_of
 from plugin.storage.crypto import hash_token
 from schemas.catalogue import THEMES
 
@@ -147,7 +148,8 @@ def candidates():  # type: ignore[no-untyped-def]
                            filters=found, counts=counted.passions,
                            skills=suggestions.skill_labels(g.connection.id),
                            dead=pool.dead_write_backs(row.id for row in rows),
-                           export_limit=export.EXPORT_LIMIT), 400 if found.errors else 200
+                           export_limit=export.EXPORT_LIMIT,
+                           operations=operations.lines(status_of(g.connection))), 400 if found.errors else 200
 
 
 @bp.get("/pool.csv")

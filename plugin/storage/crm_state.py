@@ -71,10 +71,21 @@ def checkpoint(connection_id: str) -> datetime | None:
         db.session.rollback()
 
 
-def save_checkpoint(connection_id: str, moment: datetime) -> None:
+def save_checkpoint(connection_id: str, moment: datetime, *, changed: int | None = None) -> None:
+    """A reconciliation done: the next one starts from `moment`; `changed` is how many it queued."""
     state = _state(connection_id)
     state.checkpoint = moment
     state.reconciled_at = utcnow()
+    state.reconcile_changed = changed
+    db.session.commit()
+
+
+def record_reconcile_failure(connection_id: str, reason: str) -> None:
+    """A reconciliation that failed (the next beat tries again from the same checkpoint): shown in the
+    connection's status until one succeeds."""
+    state = _state(connection_id)
+    state.reconcile_failed_at = utcnow()
+    state.reconcile_error = reason[:200]
     db.session.commit()
 
 

@@ -209,7 +209,9 @@ class WebhookEvent(db.Model):
     """A delivery we accepted; its id makes redeliveries harmless. Holds no personal data."""
 
     __tablename__ = "webhook_events"
-    __table_args__ = (UniqueConstraint("connection_id", "event_id"),)
+    # the connection's status reads its newest event and the last day's count by the second index
+    __table_args__ = (UniqueConstraint("connection_id", "event_id"),
+                      Index("ix_webhook_events_connection_received", "connection_id", "received_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
@@ -232,6 +234,10 @@ class ConnectorState(db.Model):
     # the next reconciliation asks for candidates changed since then (overlapping the last one a little)
     checkpoint: Mapped[datetime | None]
     reconciled_at: Mapped[datetime | None]
+    reconcile_changed: Mapped[int | None]  # candidates the last successful reconciliation queued a fetch of
+    # the last reconciliation that failed (retryable or not) and why; older than reconciled_at: recovered
+    reconcile_failed_at: Mapped[datetime | None]
+    reconcile_error: Mapped[str | None] = mapped_column(String(200))
     failures: Mapped[int] = mapped_column(default=0)  # CRM calls refused for good (dead-lettered)
     last_failure: Mapped[str | None] = mapped_column(String(200))  # the reason, no personal data
     last_failure_at: Mapped[datetime | None]

@@ -69,3 +69,24 @@ def test_the_accessibility_check_finds_what_it_should(page):
                      '<input type="text"></main></html>')
     found = " ".join(serious_violations(page))
     assert "image-alt" in found and "label" in found
+
+
+@pytest.mark.parametrize("width", [SIDE_PANEL, DESKTOP])
+def test_the_connection_panel_says_what_needs_a_look_and_fits(app, page, pool_url, connection, width):
+    from plugin.extensions import db
+    from plugin.storage.models import Analysis
+    from workers import pipeline
+
+    with app.app_context():
+        analysis_id = db.session.query(Analysis.id).order_by(Analysis.id).limit(1).scalar()
+        db.session.query(Analysis).filter_by(id=analysis_id).update({"delivery_status": "pending"})
+        db.session.commit()
+        pipeline.mark_dead(analysis_id, "the CRM refused it: 422")
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, pool_url, connection.token)
+    panel = page.get_by_role("region", name="CRM connection")
+    assert panel.is_visible()
+    assert panel.get_by_text("Needs a look").first.is_visible()
+    assert "the CRM refused it: 422" in panel.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+    assert serious_violations(page) == []

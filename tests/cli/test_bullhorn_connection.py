@@ -71,6 +71,26 @@ def test_a_refused_login_or_a_bad_field_stores_nothing(tmp_path, monkeypatch):
     assert wrong.exit_code == 1 and "Bullhorn login did not work" in wrong.output
     assert "wrong" not in wrong.output
     assert field.exit_code == 2 and "--field" in field.output
-    assert misplaced.exit_code == 2 and "are for bullhorn, not standard" in misplaced.output
+    assert misplaced.exit_code == 2 and "'--username': is for bullhorn, not standard" in misplaced.output
     listed = CliRunner().invoke(main, ["connections", "list", "--json"])
     assert listed.exit_code == 0 and listed.stdout.strip() == ""
+
+
+def test_show_gives_the_status_and_which_credentials_are_set_never_their_values(tmp_path, monkeypatch):
+    with bullhorn_server() as fake:
+        _env(monkeypatch, tmp_path, fake)
+        created = CliRunner().invoke(main, [*CREATE, "--client-secret", CLIENT_SECRET, "--password", PASSWORD,
+                                            "--json"])
+        assert created.exit_code == 0, created.output
+    issued = json.loads(created.stdout.strip().splitlines()[-1])
+    shown = CliRunner().invoke(main, ["connections", "show", issued["id"]])
+    assert shown.exit_code == 0, shown.output
+    row = json.loads(shown.stdout[shown.stdout.index("{"):])
+    assert row["credentials_set"] == ["client_id", "client_secret", "field", "password", "subscription_id",
+                                      "username"]
+    assert row["status"]["reads_crm"] is True and row["status"]["dead_letters"] == 0
+    assert row["status"]["reconciliation"]["ok"] is None
+    for secret in (PASSWORD, CLIENT_SECRET):
+        assert secret not in shown.output
+    missing = CliRunner().invoke(main, ["connections", "show", "con_nothere"])
+    assert missing.exit_code == 1 and "no connection con_nothere" in missing.output

@@ -16,7 +16,7 @@ COMMANDS = [[], ["run"], ["serve"], ["worker"], ["analyze"], ["connections"],
             ["recruiters"], ["recruiters", "create"], ["recruiters", "list"], ["recruiters", "delete"],
             ["demo"], ["db-upgrade"], ["replay"], ["skills"], ["explain"], ["worksheet"],
             ["worksheet", "link"], ["worksheet", "revoke"], ["audit"], ["connections", "update"],
-            ["panel"], ["panel", "link"]]
+            ["panel"], ["panel", "link"], ["connections", "show"]]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "passion")

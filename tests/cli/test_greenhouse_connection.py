@@ -49,7 +49,8 @@ def test_missing_and_misplaced_options_are_named(tmp_path, monkeypatch):
     missing = CliRunner().invoke(main, ["connections", "create", "--provider", "greenhouse", "--name", "GH"])
     assert missing.exit_code == 2 and "'--client-id'" in missing.output
     misplaced = CliRunner().invoke(main, ["connections", "create", "--name", "S", "--client-id", "x"])
-    assert misplaced.exit_code == 2 and "are for greenhouse and bullhorn, not standard" in misplaced.output
+    assert misplaced.exit_code == 2
+    assert "'--client-id': is for greenhouse and bullhorn, not standard" in misplaced.output
 
 
 def test_list_shows_the_crm_state_without_secrets(tmp_path, monkeypatch):

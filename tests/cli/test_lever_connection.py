@@ -60,10 +60,10 @@ def test_missing_and_misplaced_options_are_named(tmp_path, monkeypatch):
     no_tokens = CliRunner().invoke(main, [*CREATE, "--api-key", API_KEY])
     assert no_tokens.exit_code == 2 and "'--signature-token'" in no_tokens.output
     misplaced = CliRunner().invoke(main, ["connections", "create", "--name", "S", "--api-key", "k"])
-    assert misplaced.exit_code == 2 and "--api-key is for lever, not standard" in misplaced.output
+    assert misplaced.exit_code == 2 and "'--api-key': is for lever, not standard" in misplaced.output
     greenhouse_option = CliRunner().invoke(main, [*CREATE, "--signature-token", "t", "--client-id", "x"])
     assert greenhouse_option.exit_code == 2
-    assert "are for greenhouse and bullhorn, not lever" in greenhouse_option.output
+    assert "'--client-id': is for greenhouse and bullhorn, not lever" in greenhouse_option.output
     no_key_asked = CliRunner().invoke(main, [*CREATE, "--signature-token", "t"], input="\n")
     assert no_key_asked.exit_code != 0  # an empty answer is asked again, then aborted: nothing stored
     assert CliRunner().invoke(main, ["connections", "list", "--json"]).stdout.strip() == ""

@@ -85,5 +85,5 @@ def test_missing_and_misplaced_options_are_named(tmp_path, monkeypatch):
                                     "--subdomain", "acme.evil.com", "--api-token", API_TOKEN])
     assert bad.exit_code == 2 and "'--subdomain'" in bad.output
     misplaced = CliRunner().invoke(main, ["connections", "create", "--name", "S", "--api-token", "t"])
-    assert misplaced.exit_code == 2 and "are for workable, not standard" in misplaced.output
+    assert misplaced.exit_code == 2 and "'--api-token': is for workable, not standard" in misplaced.output
     assert CliRunner().invoke(main, ["connections", "list", "--json"]).stdout.strip() == ""

@@ -23,7 +23,8 @@ from workers import pipeline
 ENDPOINTS = [("GET", "/api/candidates"), ("GET", "/api/candidates?theme=research"),
              ("GET", "/api/candidates?aversion=numbers&skill=legal+research"),
              ("GET", "/api/candidates/shared-1"), ("POST", "/api/candidates/shared-1/reanalyze"),
-             ("GET", "/api/themes"), ("GET", "/api/explanations/shared-1"), ("GET", "/api/audit")]
+             ("GET", "/api/themes"), ("GET", "/api/explanations/shared-1"), ("GET", "/api/audit"),
+             ("GET", "/api/connection/status")]
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from urllib.parse import urlencode, urlsplit
 import redis
 from redis.exceptions import LockError
 
-from plugin.metrics import broker_client
 from plugin.outbound import OutboundAnswer, OutboundFailure, OutboundPolicy, request
 from plugin.outbound.ratelimit import RateGate, retry_after
 from plugin.receiving.connectors.base import CrmAccount, CrmError, Throttled, WriteBackError
+from plugin.redis_client import broker_client
 
 log = logging.getLogger(__name__)
 
