@@ -1,15 +1,15 @@
 """connector_states: the last reconciliation's outcome (candidates it queued, or why it failed);
 webhook_events indexed by connection and time, for the connection's status
 
-Revision ID: 0015
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0015'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
