@@ -7,7 +7,7 @@ file name is the writer). Two models share the features of workers/analysis/feat
 - themes: multinomial logistic regression over "none" and the 20 theme ids (a phrase with two labels is
   a row per label), so "about nothing in the catalogue" competes with every theme;
 - polarity: binary logistic regression, "does the wording turn the list round" ("not having to ...").
-At inference the rule cascade's labels weigh on the theme probabilities (learned.with_rule_prior).
+At inference the rule cascade's labels weigh on the theme probabilities (learned.with_evidence).
 The prior's weight, the decision thresholds and the regularisation are chosen on out-of-fold predictions
 with the writers split into K groups, each group held out in turn (the closest thing to "people we never
 read" the corpus has); the final model is then fit on everything. Deterministic: lbfgs, no random state,
@@ -40,7 +40,7 @@ from workers.analysis.learned import (  # noqa: E402
     WEIGHTS_FILE,
     choose_labels,
     rule_confidences,
-    with_rule_prior,
+    with_evidence,
 )
 from workers.analysis.tagger import label_phrases  # noqa: E402
 
@@ -49,7 +49,7 @@ C_DEFAULT = 5.0
 FOLDS = 4  # each held-out group is a quarter of the writers: four fits instead of one per writer
 TAU_GRID = tuple(round(x, 2) for x in np.arange(0.20, 0.61, 0.025))
 SECOND_GRID = (0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
-PRIOR_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # weight of the rule cascade's reading (learned.with_rule_prior)
+PRIOR_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # weight of the rule cascade's reading (learned.with_evidence)
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def choose_decision(rows: list[Row], proba: np.ndarray, flip: np.ndarray,
     """The rule prior's weight and the two thresholds with the best phrase F1 on these predictions."""
     best = {"f1": -1.0}
     for prior in PRIOR_GRID:
-        updated = with_rule_prior(proba, rule, prior)
+        updated = with_evidence(proba, rule, prior)
         for tau in TAU_GRID:
             for second in SECOND_GRID:
                 f1 = phrase_f1(rows, decide(rows, updated, flip, tau, second))
@@ -189,7 +189,7 @@ def cross_validate(rows: list[Row], x_theme: sparse.csr_matrix, x_flip: sparse.c
             proba[test] = probabilities(fit_themes(x_theme[~test], train_rows, c), x_theme[test])
         decision = choose_decision(rows, proba, flip, rule)
         if decision["f1"] > float(best["f1"]):  # type: ignore[arg-type]
-            best, best_proba = {**decision, "C": c}, with_rule_prior(proba, rule, decision["rule_prior"])
+            best, best_proba = {**decision, "C": c}, with_evidence(proba, rule, decision["rule_prior"])
         print(f"  C={c}: best so far {best}", flush=True)
     per_writer = {}
     for writer in writers:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workers.analysis import analyze_history, learned
+from workers.analysis import analyze_history, learned, neighbours
 from workers.analysis.labelling import PhraseLabeller
 from workers.analysis.learned import LearnedLabeller
 from workers.analysis.recurring import classify
@@ -180,13 +180,13 @@ def test_the_rule_prior_is_a_renormalised_product_of_the_two_readings() -> None:
     proba = rng.dirichlet(np.ones(len(learned.CLASSES)), size=5)
     research = learned.CLASSES.index("research")
     rules = learned.rule_confidences([(Label("research", 1, 0.9),), (), (), (), ()])
-    updated = learned.with_rule_prior(proba, rules, 1.5)
+    updated = learned.with_evidence(proba, rules, 1.5)
     assert np.allclose(updated.sum(axis=1), 1.0)
     assert np.allclose(updated[1:], proba[1:])  # nothing read by the cascade, nothing changed
     others = [k for k in range(len(learned.CLASSES)) if k != research]
     ratio = (updated[0, research] / updated[0, others]) / (proba[0, research] / proba[0, others])
     assert np.allclose(ratio, np.exp(1.5 * 0.9))
-    assert np.allclose(learned.with_rule_prior(proba, rules, 0.0), proba)
+    assert np.allclose(learned.with_evidence(proba, rules, 0.0), proba)
 
 
 def test_the_cascades_reading_tips_a_theme_the_model_alone_leaves_out(
@@ -197,6 +197,7 @@ def test_the_cascades_reading_tips_a_theme_the_model_alone_leaves_out(
     proba[0, learned.CLASSES.index("none")] = 1.0 - (weights.tau - 0.05)
     proba[0, learned.CLASSES.index("research")] = weights.tau - 0.05
     monkeypatch.setattr(learned, "scores", lambda items: (proba.copy(), np.zeros(len(items))))
+    monkeypatch.setattr(neighbours, "votes", lambda texts, n: np.zeros((len(texts), n)))
     item = [("poring over old case files", "likes")]
     assert learned.predict(item, [()]) == [()]
     labelled = learned.predict(item, [(Label("research", 1, 0.9),)])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workers.analysis import features, learned
+from workers.analysis import features, learned, neighbours
 from workers.analysis.lexicon import find_mentions
 from workers.analysis.result import Label
 from workers.analysis.tagger import RuleLabeller
@@ -19,7 +19,8 @@ class Explanation:
     list_name: str
     labeller: str
     labels: tuple[Label, ...]
-    top_themes: list[tuple[str, float]]  # class ("none" included) and probability after the rule prior
+    top_themes: list[tuple[str, float]]  # class ("none" included) and probability after the evidence
+    neighbour_votes: list[tuple[str, float]]  # classes by their share of the nearest corpus phrases
     flip_probability: float
     polarity_from_rules: bool  # the cascade read the top label's theme too, so its cues set the polarity
     pushes: list[tuple[str, float]]  # n-gram (or the static vector) and its weight for the top theme
@@ -29,10 +30,10 @@ class Explanation:
 
 def explain(text: str, list_name: str, *, top: int = 5) -> Explanation:
     rule_labels = RuleLabeller().label([(text, list_name)])[0]
-    proba_rows, flip = learned.scores([(text, list_name)])
     weights = learned._weights()  # noqa: SLF001 - the explainer reads the model it explains
-    rule_confidence = learned.rule_confidences([rule_labels])
-    proba = learned.with_rule_prior(proba_rows, rule_confidence, weights.rule_prior)[0]
+    proba_rows, flip = learned.probabilities([(text, list_name)], [rule_labels])
+    proba = proba_rows[0]
+    vote = neighbours.votes([text], len(learned.CLASSES))[0]
     order = np.argsort(-proba, kind="stable")[:top]
     best = 1 + int(np.argmax(proba[1:]))  # the likeliest theme, "none" aside
     normal = features.normalised([text])[0]
@@ -47,6 +48,8 @@ def explain(text: str, list_name: str, *, top: int = 5) -> Explanation:
         text=text, list_name=list_name, labeller=learned.learned_version(),
         labels=labels,
         top_themes=[(learned.CLASSES[k], round(float(proba[k]), 3)) for k in order],
+        neighbour_votes=[(learned.CLASSES[k], round(float(vote[k]), 3))
+                         for k in np.argsort(-vote, kind="stable")[:3] if vote[k] > 0],
         flip_probability=round(float(flip[0]), 3),
         polarity_from_rules=bool(labels) and labels[0].theme in {lab.theme for lab in rule_labels},
         pushes=sorted(merged.items(), key=lambda kv: -abs(kv[1]))[:8],

@@ -1,15 +1,17 @@
 """The learned labeller: two linear models over features.py, weights trained by scripts/train_labeller.py.
 
-Themes come from a multinomial logistic regression over "none" and the 20 catalogue ids. The rule
-cascade's reading then counts as evidence: each theme it labels has its probability multiplied by
-exp(RULE_PRIOR x the cascade's confidence) and the distribution renormalised, so a theme both read is
-labelled sooner and one only the model reads needs more. A theme is labelled when its probability reaches
-TAU (a second one when it reaches SECOND); the prior's weight and both thresholds are chosen on
-writer-held-out predictions at training time and stored with the weights. Polarity is the list's
+Themes come from a multinomial logistic regression over "none" and the 20 catalogue ids. Two other
+readings then count as evidence: each theme the rule cascade labels has its probability multiplied by
+exp(RULE_PRIOR x the cascade's confidence), and each class by exp(the bank's weight x its share of the
+phrase's nearest corpus phrases, neighbours.py), the distribution renormalised each time, so a theme
+also read elsewhere is labelled sooner and one only the model reads needs more. A theme is labelled when
+its probability reaches TAU (a second one when it reaches SECOND); the rule prior's weight and both
+thresholds are chosen on writer-held-out predictions at training time and stored with the weights. Polarity is the list's
 (likes +1, dislikes -1) unless the polarity model reads the wording as turning it round; where the rule
 cascade reads the same theme, its polarity cues (negation and lack scoped to the clause, wishes, sarcasm)
 decide instead, which measurably helps on writers the model never saw (docs/quality.md). Inference is a
-sparse matrix product in numpy/scipy: no torch, no download, no clock, the same output every run.
+sparse matrix product and one MiniLM pass per phrase in numpy/scipy: no torch, no download, no clock, the
+same output every run.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from workers.analysis import features
+from workers.analysis import features, neighbours
 from workers.analysis.catalogue import THEME_IDS
 from workers.analysis.result import Label
 from workers.analysis.tagger import label_phrases as rule_labels
@@ -33,7 +35,7 @@ from workers.analysis.tagger import rules_version
 CLASSES: tuple[str, ...] = ("none", *THEME_IDS)
 WEIGHTS_FILE = Path(str(resources.files("workers.analysis").joinpath("data/themes/labeller.npz")))
 # Bump on purpose when the features or the decision rule change; the weights file is digested too.
-LEARNED_REVISION = "2"
+LEARNED_REVISION = "3"
 MAX_LABELS = 2
 CACHE_MAX = 200_000
 
@@ -72,7 +74,8 @@ def _weights() -> _Weights:
 @lru_cache(maxsize=1)
 def learned_version() -> str:
     """The revision with a digest of the weights and of the rule cascade whose polarity it borrows."""
-    digest = hashlib.sha256(WEIGHTS_FILE.read_bytes() + rules_version().encode()).hexdigest()[:10]
+    bank = neighbours.BANK_FILE.read_bytes() if neighbours.bank() is not None else b"no neighbours"
+    digest = hashlib.sha256(WEIGHTS_FILE.read_bytes() + bank + rules_version().encode()).hexdigest()[:10]
     return f"learned.{LEARNED_REVISION}.{digest}"
 
 
@@ -88,10 +91,11 @@ def choose_labels(proba: np.ndarray, flip: float, list_name: str, *, tau: float,
     return tuple(sorted(labels, key=lambda lab: lab.theme))
 
 
-def with_rule_prior(proba: np.ndarray, rule_confidence: np.ndarray, weight: float) -> np.ndarray:
-    """Class probabilities (rows in CLASSES order) updated by the rule cascade's confidence in each theme
-    (same shape, 0 where it read nothing): a product of experts, renormalised, so they stay probabilities."""
-    updated = proba * np.exp(weight * rule_confidence)
+def with_evidence(proba: np.ndarray, evidence: np.ndarray, weight: float) -> np.ndarray:
+    """Class probabilities (rows in CLASSES order) updated by another reader's evidence for each class (same
+    shape, 0 where it read nothing: the rule cascade's confidences, the neighbours' votes): a product of
+    experts, renormalised, so they stay probabilities."""
+    updated = proba * np.exp(weight * evidence)
     return updated / updated.sum(axis=1, keepdims=True)
 
 
@@ -124,14 +128,25 @@ def with_rule_polarity(labels: tuple[Label, ...], rules: tuple[Label, ...]) -> t
     return tuple(Label(lab.theme, rule_sign.get(lab.theme, lab.polarity), lab.confidence) for lab in labels)
 
 
+def probabilities(items: Sequence[tuple[str, str]],
+                  rules: Sequence[tuple[Label, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """Class probabilities after the rule cascade's and the neighbours' evidence, and flip probabilities."""
+    w = _weights()
+    proba, flip = scores(items)
+    proba = with_evidence(proba, rule_confidences(rules), w.rule_prior)
+    bank = neighbours.bank()
+    if bank is not None:
+        proba = with_evidence(proba, neighbours.votes([text for text, _ in items], len(CLASSES)), bank.weight)
+    return proba, flip
+
+
 def predict(items: Sequence[tuple[str, str]],
             rules: Sequence[tuple[Label, ...]]) -> list[tuple[Label, ...]]:
     """Labels for (text, list) pairs, given the rule cascade's labels for the same pairs, in one batch."""
     if not items:
         return []
     w = _weights()
-    proba, flip = scores(items)
-    proba = with_rule_prior(proba, rule_confidences(rules), w.rule_prior)
+    proba, flip = probabilities(items, rules)
     return [with_rule_polarity(choose_labels(p, float(f), name, tau=w.tau, second=w.second), rule)
             for p, f, (_, name), rule in zip(proba, flip, items, rules, strict=True)]
 

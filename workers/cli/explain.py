@@ -40,5 +40,7 @@ def explain(phrase: str, list_name: str, as_json: bool) -> None:
               else "the polarity model decides")
     click.echo(f"polarity:   model: {model} (p(turned) = {found.flip_probability:.2f}); {source}")
     click.echo("pushed by:  " + "  ".join(f"{name} {value:+.2f}" for name, value in found.pushes))
+    click.echo("neighbours: " + ("  ".join(f"{theme} {share:.2f}" for theme, share in found.neighbour_votes)
+                                 or "off (no neighbour bank installed)"))
     click.echo(f"rules say:  {_labels(found.rule_labels)}"
                + (f"   (lexicon: {'; '.join(found.rule_mentions)})" if found.rule_mentions else ""))
