@@ -1,4 +1,4 @@
-"""The neighbours' vote: what the corpus's nearest phrases say, stored small, weighed by the learned labeller."""
+"""The neighbours' vote: what the corpus's nearest phrases say, stored small, weighed by the labeller."""
 
 from __future__ import annotations
 

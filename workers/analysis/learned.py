@@ -6,12 +6,12 @@ exp(RULE_PRIOR x the cascade's confidence), and each class by exp(the bank's wei
 phrase's nearest corpus phrases, neighbours.py), the distribution renormalised each time, so a theme
 also read elsewhere is labelled sooner and one only the model reads needs more. A theme is labelled when
 its probability reaches TAU (a second one when it reaches SECOND); the rule prior's weight and both
-thresholds are chosen on writer-held-out predictions at training time and stored with the weights. Polarity is the list's
-(likes +1, dislikes -1) unless the polarity model reads the wording as turning it round; where the rule
-cascade reads the same theme, its polarity cues (negation and lack scoped to the clause, wishes, sarcasm)
-decide instead, which measurably helps on writers the model never saw (docs/quality.md). Inference is a
-sparse matrix product and one MiniLM pass per phrase in numpy/scipy: no torch, no download, no clock, the
-same output every run.
+thresholds are chosen on writer-held-out predictions at training time and stored with the weights.
+Polarity is the list's (likes +1, dislikes -1) unless the polarity model reads the wording as turning it
+round; where the rule cascade reads the same theme, its polarity cues (negation and lack scoped to the
+clause, wishes, sarcasm) decide instead, which measurably helps on writers the model never saw
+(docs/quality.md). Inference is a sparse matrix product, and a MiniLM pass for phrases long enough to get
+a vote, in numpy/scipy: no torch, no download, no clock, the same output every run.
 """
 
 from __future__ import annotations
