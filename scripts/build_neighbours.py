@@ -6,7 +6,8 @@ Encodes every corpus phrase (the rows scripts/train_labeller.py trains on, same 
 with the engine's MiniLM encoder, finds the corpus's principal axes on every fourth vector (numpy's SVD:
 deterministic), projects all of them onto the first --dim axes and stores them in int8 with a scale per
 row, with each phrase's label classes. K, the vote's weight and the shortest phrase voted on were chosen
-on the dev signals (docs/quality.md); the frozen evaluation sets are never read here. Takes about 5 CPU-minutes.
+on the dev signals (docs/quality.md); the frozen evaluation sets are never read here.
+Takes about 5 CPU-minutes.
 """
 
 from __future__ import annotations
