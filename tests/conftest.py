@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,11 +52,48 @@ DATABASES = ["sqlite"] if os.environ.get("PASSION_TEST_FAST") == "1" else ["sqli
 
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Every web test runs on both databases the product supports."""
+    """Every web test runs on both databases the product supports.
+
+    A test that builds the `app` gets its database already migrated, copied from one migrated once per
+    session (the app's own upgrade then finds nothing to do); a test that asks for the database alone
+    gets it empty (tests/web/test_migrations.py).
+    """
+    migrated = "app" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        path = tmp_path / "test.db"
+        if migrated:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
-    with fresh_database(request.getfixturevalue("postgres_admin_url")) as url:
+    template = request.getfixturevalue("postgres_template") if migrated else None
+    with fresh_database(request.getfixturevalue("postgres_admin_url"), template=template) as url:
+        yield url
+
+
+def _migrate(database_url: str, redis_url: str, data_dir: Path) -> None:
+    """Every migration applied, then every connection closed (PostgreSQL copies only an idle template)."""
+    from plugin.extensions import db
+
+    template_app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "BROKER_URL": redis_url,
+                               "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret-key"})
+    with template_app.app_context():
+        upgrade_database()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Path:
+    directory = tmp_path_factory.mktemp("sqlite-template")
+    _migrate(f"sqlite:///{directory / 'template.db'}", redis_url, directory / "data")
+    return directory / "template.db"
+
+
+@pytest.fixture(scope="session")
+def postgres_template(tmp_path_factory: pytest.TempPathFactory, postgres_admin_url: str, redis_url: str
+                      ) -> Iterator[str]:
+    with fresh_database(postgres_admin_url) as url:
+        _migrate(url, redis_url, tmp_path_factory.mktemp("postgres-template"))
         yield url
 
 

@@ -47,6 +47,14 @@ class CallbackReceiver:
             self.deliveries.append({"id": headers["webhook-id"], "payload": payload})
         return 200, {}
 
+    def reset(self) -> None:
+        """Forget every call and script (a fault test's stack handed to the next test)."""
+        with self.lock:
+            self.deliveries.clear()
+            self.scripted.clear()
+            self.rejected = self.fail_every = self.calls = 0
+            self.on_call = None
+
     def for_candidate(self, candidate_id: str) -> list[dict[str, Any]]:
         with self.lock:
             return [d for d in self.deliveries if d["payload"]["data"]["candidate_id"] == candidate_id]

@@ -90,13 +90,14 @@ def postgres_server(tmp_dir: Path) -> Iterator[str]:
 
 
 @contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    """A new empty database for one test session, dropped afterwards."""
+def fresh_database(admin_url: str, *, template: str | None = None) -> Iterator[str]:
+    """A new database for one test session, dropped afterwards: empty, or a copy of `template`'s."""
     name = f"passion_test_{uuid.uuid4().hex[:10]}"
     admin = make_url(admin_url)
     plain = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    copied = "" if template is None else f' TEMPLATE "{make_url(template).database}"'
     with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copied}')
     try:
         yield admin.set(database=name).render_as_string(hide_password=False)
     finally:

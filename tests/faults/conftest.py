@@ -1,4 +1,8 @@
-"""A full stack whose parts a test can break: its own Redis server, a cuttable database link, workers."""
+"""A full stack whose parts a test can break: its own Redis server, a cuttable database link, workers.
+
+One stack serves a whole test module (starting gunicorn, Redis and a migrated database with its connection
+costs more than most fault tests); each test gets it back as a fresh one would be (`Stack.clean`).
+"""
 
 from __future__ import annotations
 
@@ -118,6 +122,31 @@ class Stack:
                            what="an analysis to start")
         return int(found[-1].name.removeprefix("analysing-"))
 
+    def clean(self, tmp: Path) -> None:
+        """Back to a fresh stack's state, the services left running: no workers, every service up, an empty
+        broker, no rows but the stack's own connection, a CRM that has received nothing; `tmp` for the
+        test's worker logs and markers."""
+        self.stop_workers()
+        self.workers.clear()
+        self.logs.clear()
+        self.db_link.restore()
+        if self.redis.process is None:
+            self.redis.start()
+        redis.Redis.from_url(self.redis.url).flushall()
+        engine = sa.create_engine(self.database_url)
+        try:
+            with engine.begin() as conn:
+                tables = conn.execute(sa.text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename NOT IN ('alembic_version', 'connections')")).scalars().all()
+                conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                conn.execute(sa.text("DELETE FROM connections WHERE id <> :own"),
+                             {"own": self.crm.connection["id"]})
+        finally:
+            engine.dispose()
+        self.receiver.reset()
+        self.tmp = tmp
+
     def sql(self, statement: str, **params: object) -> list[sa.Row]:
         """Read the final state straight from the database (not through the cuttable link)."""
         engine = sa.create_engine(self.database_url)
@@ -152,7 +181,16 @@ def _postgres_address(url: str) -> tuple[str, int] | str:
 
 
 @pytest.fixture
-def stack(tmp_path: Path, postgres_admin_url: str) -> Iterator[Stack]:
+def stack(module_stack: Stack, tmp_path: Path) -> Iterator[Stack]:
+    """The module's stack, as fresh as a new one; its workers stopped after the test."""
+    module_stack.clean(tmp_path)
+    yield module_stack
+    module_stack.stop_workers()
+
+
+@pytest.fixture(scope="module")
+def module_stack(tmp_path_factory: pytest.TempPathFactory, postgres_admin_url: str) -> Iterator[Stack]:
+    tmp_path = tmp_path_factory.mktemp("stack")
     redis_server = RedisProcess(tmp_path)
     redis_server.start()
     db_link = CuttableProxy(_postgres_address(postgres_admin_url))

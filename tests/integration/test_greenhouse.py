@@ -76,8 +76,13 @@ def test_event_fetch_write_back_echo_and_reconciliation(tmp_path, redis_url, red
 @pytest.mark.slow
 def test_a_backlog_under_rate_limits_and_a_token_expiry_completes_never_early(tmp_path, redis_url,
                                                                               redis_client):
-    """Every other API call answers 429 (Retry-After: 1 s); the token is revoked mid-backlog."""
-    backlog = 24
+    """Every other API call answers 429 (Retry-After: 1 s); the token is revoked mid-backlog.
+
+    Eight candidates are enough: half written back before the token goes and the rest after it (both pool
+    processes still contending for the connection's one call in flight, one refresh between them), half
+    of them with a worksheet. Each 429 costs a second, so a larger backlog only runs longer.
+    """
+    backlog = 8
     with greenhouse_server() as fake:
         env, connection = _setup(tmp_path, redis_url, fake)
         port = int(env["PASSION_PUBLIC_URL"].rsplit(":", 1)[1])
