@@ -89,3 +89,21 @@ def test_the_neighbours_vote_tips_a_theme_the_model_alone_leaves_out(monkeypatch
     assert learned.predict(item, [()]) == [()]
     monkeypatch.setattr(neighbours, "votes", lambda texts, n: np.eye(n)[[research] * len(texts)])
     assert [(lab.theme, lab.polarity) for lab in learned.predict(item, [()])[0]] == [("research", 1)]
+
+
+@pytest.mark.parametrize("text, list_name", [
+    ("four straight hours of listening to complaints from the same three clients", "dislikes"),
+    ("digging through case law", "likes"),
+])
+def test_explain_reads_the_phrase_as_the_labeller_does(text: str, list_name: str) -> None:
+    """One reading serves the explanation: its labels, vote and top themes are the labeller's own."""
+    from workers.analysis.explain import explain
+    from workers.analysis.tagger import label_phrases
+
+    found = explain(text, list_name)
+    learned.clear_cache()
+    assert found.labels == learned.LearnedLabeller().label([(text, list_name)])[0]
+    reading = learned.read([(text, list_name)], label_phrases([(text, list_name)]))
+    assert found.top_themes[0] == (learned.CLASSES[int(np.argmax(reading.proba[0]))],
+                                   round(float(reading.proba[0].max()), 3))
+    assert bool(found.neighbour_votes) == bool(reading.votes[0].any())

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workers.analysis import features, learned, neighbours
+from workers.analysis import features, learned
 from workers.analysis.lexicon import find_mentions
 from workers.analysis.result import Label
 from workers.analysis.tagger import RuleLabeller
@@ -29,11 +29,10 @@ class Explanation:
 
 
 def explain(text: str, list_name: str, *, top: int = 5) -> Explanation:
-    rule_labels = RuleLabeller().label([(text, list_name)])[0]
+    item, rule_labels = (text, list_name), RuleLabeller().label([(text, list_name)])[0]
     weights = learned._weights()  # noqa: SLF001 - the explainer reads the model it explains
-    proba_rows, flip = learned.probabilities([(text, list_name)], [rule_labels])
-    proba = proba_rows[0]
-    vote = neighbours.votes([text], len(learned.CLASSES))[0]
+    reading = learned.read([item], [rule_labels])
+    proba, vote = reading.proba[0], reading.votes[0]
     order = np.argsort(-proba, kind="stable")[:top]
     best = 1 + int(np.argmax(proba[1:]))  # the likeliest theme, "none" aside
     normal = features.normalised([text])[0]
@@ -43,14 +42,14 @@ def explain(text: str, list_name: str, *, top: int = 5) -> Explanation:
     for i, value in zip(contributions.indices, contributions.data, strict=True):
         name = names.get(int(i), "static vector" if i >= features.N_HASHED else f"bucket {i}")
         merged[name] = merged.get(name, 0.0) + float(value)
-    labels = learned.LearnedLabeller().label([(text, list_name)])[0]
+    labels = learned.decide(reading, [item], [rule_labels])[0]
     return Explanation(
         text=text, list_name=list_name, labeller=learned.learned_version(),
         labels=labels,
         top_themes=[(learned.CLASSES[k], round(float(proba[k]), 3)) for k in order],
         neighbour_votes=[(learned.CLASSES[k], round(float(vote[k]), 3))
                          for k in np.argsort(-vote, kind="stable")[:3] if vote[k] > 0],
-        flip_probability=round(float(flip[0]), 3),
+        flip_probability=round(float(reading.flip[0]), 3),
         polarity_from_rules=bool(labels) and labels[0].theme in {lab.theme for lab in rule_labels},
         pushes=sorted(merged.items(), key=lambda kv: -abs(kv[1]))[:8],
         rule_labels=rule_labels,

@@ -128,16 +128,34 @@ def with_rule_polarity(labels: tuple[Label, ...], rules: tuple[Label, ...]) -> t
     return tuple(Label(lab.theme, rule_sign.get(lab.theme, lab.polarity), lab.confidence) for lab in labels)
 
 
-def probabilities(items: Sequence[tuple[str, str]],
-                  rules: Sequence[tuple[Label, ...]]) -> tuple[np.ndarray, np.ndarray]:
-    """Class probabilities after the rule cascade's and the neighbours' evidence, and flip probabilities."""
+@dataclass(frozen=True)
+class Reading:
+    """One batch's class probabilities after the rule cascade's and the neighbours' evidence, the
+    polarity-flip probabilities, and the neighbours' votes (zeros where a phrase got none)."""
+
+    proba: np.ndarray
+    flip: np.ndarray
+    votes: np.ndarray
+
+
+def read(items: Sequence[tuple[str, str]], rules: Sequence[tuple[Label, ...]]) -> Reading:
+    """What the model, the cascade's labels and the neighbours make of (text, list) pairs, in one batch."""
     w = _weights()
     proba, flip = scores(items)
     proba = with_evidence(proba, rule_confidences(rules), w.rule_prior)
+    votes = neighbours.votes([text for text, _ in items], len(CLASSES))
     bank = neighbours.bank()
     if bank is not None:
-        proba = with_evidence(proba, neighbours.votes([text for text, _ in items], len(CLASSES)), bank.weight)
-    return proba, flip
+        proba = with_evidence(proba, votes, bank.weight)
+    return Reading(proba, flip, votes)
+
+
+def decide(reading: Reading, items: Sequence[tuple[str, str]],
+           rules: Sequence[tuple[Label, ...]]) -> list[tuple[Label, ...]]:
+    """The labels a reading gives each pair: thresholds, then the cascade's polarity where it read it."""
+    w = _weights()
+    return [with_rule_polarity(choose_labels(p, float(f), name, tau=w.tau, second=w.second), rule)
+            for p, f, (_, name), rule in zip(reading.proba, reading.flip, items, rules, strict=True)]
 
 
 def predict(items: Sequence[tuple[str, str]],
@@ -145,10 +163,7 @@ def predict(items: Sequence[tuple[str, str]],
     """Labels for (text, list) pairs, given the rule cascade's labels for the same pairs, in one batch."""
     if not items:
         return []
-    w = _weights()
-    proba, flip = probabilities(items, rules)
-    return [with_rule_polarity(choose_labels(p, float(f), name, tau=w.tau, second=w.second), rule)
-            for p, f, (_, name), rule in zip(proba, flip, items, rules, strict=True)]
+    return decide(read(items, rules), items, rules)
 
 
 _CACHE: dict[tuple[str, str], tuple[Label, ...]] = {}

@@ -72,8 +72,10 @@ def votes(texts: Sequence[str], n_classes: int) -> np.ndarray:
     shorter than the bank's min_words and without a bank. A phrase with two labels gives each half a vote."""
     out = np.zeros((len(texts), n_classes))
     stored = bank()
-    long_enough = [i for i, text in enumerate(texts) if stored and len(text.split()) >= stored.min_words]
-    if stored is None or not long_enough:
+    if stored is None:
+        return out
+    long_enough = [i for i, text in enumerate(texts) if len(text.split()) >= stored.min_words]
+    if not long_enough:
         return out
     query = project(embeddings.encode([texts[i] for i in long_enough]), stored.mean, stored.axes)
     similarity = query @ stored.vectors.T
