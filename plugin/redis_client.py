@@ -1,4 +1,5 @@
-"""A Redis client for the Celery broker's URL that fails fast: /metrics and the CRM rate gates use it."""
+"""A Redis client for the Celery broker's URL that fails fast: /metrics, the CRM rate gates and intake's
+back-pressure use it."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ import redis
 from flask import current_app
 from flask_smorest import abort
 
-from plugin.metrics import broker_client
 from plugin.queue import QUEUE
+from plugin.redis_client import broker_client
 
 CHECK_SECONDS = 0.5
 _EXTENSION = "intake_backlog"
