@@ -20,9 +20,14 @@ ROWS = [
 ]
 
 
+def _unmigrated_app(tmp_path, database_url, redis_url):
+    """An app on the empty test database; each test upgrades it to the revision it starts from."""
+    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "k",
+                       "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url})
+
+
 def test_dropping_unused_columns_keeps_every_row(tmp_path, database_url, redis_url):
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "k",
-                      "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url})
+    app = _unmigrated_app(tmp_path, database_url, redis_url)
     with app.app_context():
         directory = app.extensions["migrate"].directory
         upgrade(directory=directory, revision="0004")
@@ -40,8 +45,7 @@ def test_dropping_unused_columns_keeps_every_row(tmp_path, database_url, redis_u
 
 
 def test_adding_the_retry_due_time_keeps_every_analysis(tmp_path, database_url, redis_url):
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "k",
-                      "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url})
+    app = _unmigrated_app(tmp_path, database_url, redis_url)
     with app.app_context():
         directory = app.extensions["migrate"].directory
         upgrade(directory=directory, revision="0005")
@@ -63,8 +67,7 @@ def test_adding_the_retry_due_time_keeps_every_analysis(tmp_path, database_url, 
 
 def test_adding_crm_connector_state_keeps_every_row(tmp_path, database_url, redis_url):
     """0008 adds columns in place (no table rebuild, which on SQLite would cascade-delete candidates)."""
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "k",
-                      "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url})
+    app = _unmigrated_app(tmp_path, database_url, redis_url)
     with app.app_context():
         directory = app.extensions["migrate"].directory
         upgrade(directory=directory, revision="0007")
@@ -84,8 +87,7 @@ def test_adding_crm_connector_state_keeps_every_row(tmp_path, database_url, redi
 
 def test_the_workspace_migration_backfills_search_text_and_strength(tmp_path, database_url, redis_url):
     """0009 on a pool analysed before it: every candidate is searchable and sortable at once, none lost."""
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "k",
-                      "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url})
+    app = _unmigrated_app(tmp_path, database_url, redis_url)
     result = '{"passions": [{"theme": "research", "strength": 0.8}], "aversions": []}'
     history = '{"jobs": [{"title": "Law Clerk", "employer": "Acme LLP"}, {"title": "Paralegal"}]}'
     with app.app_context():
@@ -117,8 +119,7 @@ def test_the_tag_set_migration_fills_every_candidates_tags(tmp_path, database_ur
     """0013 on a pool tagged before it: the filters find every candidate at once, by their tag rows."""
     from plugin.storage.models import Candidate
 
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "k",
-                      "SQLALCHEMY_DATABASE_URI": database_url, "BROKER_URL": redis_url})
+    app = _unmigrated_app(tmp_path, database_url, redis_url)
     with app.app_context():
         directory = app.extensions["migrate"].directory
         upgrade(directory=directory, revision="0012")
