@@ -7,7 +7,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from typing import Any
 
 from flask import Flask
@@ -15,16 +15,23 @@ from werkzeug.serving import make_server
 
 
 @contextmanager
-def threaded_server(app: Flask) -> Iterator[str]:
-    """Serve `app` with one thread per connection on a free port; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def serving(server: HTTPServer) -> Iterator[str]:
+    """Run a loopback server in a background thread; yields its base URL, then stops and closes it."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+        server.server_close()
         thread.join(10)
+
+
+@contextmanager
+def threaded_server(app: Flask) -> Iterator[str]:
+    """Serve `app` with one thread per connection on a free port; yields the base URL."""
+    with serving(make_server("127.0.0.1", 0, app, threaded=True)) as url:
+        yield url
 
 
 # method, path, lower-cased headers, body -> status, extra headers, JSON answer (None: an empty body)
@@ -55,11 +62,5 @@ def json_api_server(handle: Handle, *, methods: tuple[str, ...]) -> Iterator[str
 
     for method in methods:
         setattr(Handler, f"do_{method}", Handler._serve)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as url:
+        yield url

@@ -4,7 +4,6 @@ panel nothing scrolls sideways and axe-core finds no serious or critical violati
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +16,7 @@ from plugin.panel import links
 from plugin.storage.models import Candidate, Connection
 from tests.chromium.conftest import SIDE_PANEL, serious_violations
 from tests.conftest import ingest_and_analyze
+from tests.servers import serving
 
 
 @contextmanager
@@ -37,15 +37,8 @@ def host_page(iframe_src: str) -> Iterator[int]:
         def log_message(self, *_args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 @pytest.fixture
